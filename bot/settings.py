@@ -1,0 +1,75 @@
+"""Settings, read once from the environment and a .env file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from db.engine import normalize_url
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'quizbot.db'}"
+TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
+PLACEHOLDER_TOKENS = {"changeme", "your-token-here", "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"}
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be configured with; see .env.example."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_file_base_url: str = "https://api.telegram.org/file/bot"
+    database_url: str = DEFAULT_DATABASE_URL
+    quiz_length: int = Field(default=5, ge=1, le=20)
+    log_level: str = "INFO"
+    admin_ids: list[int] = Field(default_factory=list)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        try:
+            return normalize_url(value).render_as_string(hide_password=False)
+        except Exception as error:  # noqa: BLE001 - any parse failure is the same mistake to the user
+            raise ValueError(f"DATABASE_URL is not a sqlite:// or postgresql:// URL ({error})") from None
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("LOG_LEVEL is one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    def token(self) -> str:
+        """The bot token, checked for shape; raises SettingsError if it is missing or malformed."""
+        if self.telegram_bot_token is None or not self.telegram_bot_token.get_secret_value().strip():
+            raise SettingsError("TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env")
+        token = self.telegram_bot_token.get_secret_value().strip()
+        if token in PLACEHOLDER_TOKENS or not TOKEN_PATTERN.match(token):
+            raise SettingsError("TELEGRAM_BOT_TOKEN is malformed: it looks like 123456789:AA... from @BotFather")
+        return token
+
+    @property
+    def has_token(self) -> bool:
+        """Whether a token is configured at all."""
+        return self.telegram_bot_token is not None and bool(self.telegram_bot_token.get_secret_value().strip())
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; raises SettingsError with one readable line when they are invalid."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValueError as error:
+        details = getattr(error, "errors", lambda: [])()
+        first = details[0]["msg"].removeprefix("Value error, ") if details else str(error)
+        field = details[0]["loc"][0] if details and details[0]["loc"] else "settings"
+        raise SettingsError(f"{str(field).upper()}: {first}") from None

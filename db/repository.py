@@ -1,0 +1,249 @@
+"""Reading and writing the bot's state: turns rows into core values and back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from db.engine import session_factory
+from db.models import QuestionRow, Quiz, QuizItem, User
+from learning.quiz import PlannedItem
+from learning.stats import Answer
+from questions.schema import Question
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Who is writing, as Telegram tells it."""
+
+    user_id: int
+    chat_id: int
+    first_name: str
+    language: str
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What loading the question sets changed."""
+
+    added: int = 0
+    updated: int = 0
+    retired: int = 0
+    unchanged: int = 0
+
+
+def content_hash(question: Question) -> str:
+    """A fingerprint of a question's content, to tell an edited question from an unchanged one."""
+    canonical = json.dumps(question.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Repository:
+    """The queries of one transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _insert(self, table):  # type: ignore[no-untyped-def]
+        dialect = postgresql if self.session.bind.dialect.name == "postgresql" else sqlite
+        return dialect.insert(table)
+
+    # --- users -------------------------------------------------------------------------------
+
+    async def touch_user(self, profile: Profile, now: datetime) -> User:
+        """Create the user on first contact, or refresh their name, chat and language; one statement."""
+        values = {
+            "id": profile.user_id,
+            "chat_id": profile.chat_id,
+            "first_name": profile.first_name[:128],
+            "language": profile.language,
+            "created_at": now,
+            "last_seen_at": now,
+        }
+        statement = self._insert(User).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[User.id],
+            set_={
+                "chat_id": statement.excluded.chat_id,
+                "first_name": statement.excluded.first_name,
+                "last_seen_at": statement.excluded.last_seen_at,
+                "active": True,  # writing again undoes a block
+                # Telegram's language only until the user picks one with /language.
+                "language": _case_when_not_chosen(statement.excluded.language),
+            },
+        )
+        await self.session.execute(statement)
+        user = await self.session.get(User, profile.user_id, populate_existing=True)
+        assert user is not None
+        return user
+
+    async def user(self, user_id: int) -> User | None:
+        """The user, if the bot knows them."""
+        return await self.session.get(User, user_id)
+
+    # --- questions ---------------------------------------------------------------------------
+
+    async def sync_questions(self, sets: Sequence[tuple[str, Sequence[Question]]], now: datetime) -> SyncReport:
+        """Make the questions table match the sets: add new, update edited, retire removed; ids stay."""
+        existing = {row.id: row for row in (await self.session.scalars(select(QuestionRow))).all()}
+        added = updated = unchanged = 0
+        seen: set[str] = set()
+        for set_id, questions in sets:
+            for question in questions:
+                seen.add(question.id)
+                digest = content_hash(question)
+                row = existing.get(question.id)
+                if row is None:
+                    self.session.add(_question_row(set_id, question, digest, now))
+                    added += 1
+                elif row.content_hash != digest or row.retired or row.set_id != set_id:
+                    row.set_id, row.category, row.retired = set_id, question.category.value, False
+                    row.payload, row.content_hash, row.updated_at = question.model_dump(mode="json"), digest, now
+                    updated += 1
+                else:
+                    unchanged += 1
+        retired = 0
+        for row in existing.values():
+            if row.id not in seen and not row.retired:
+                row.retired, row.updated_at = True, now
+                retired += 1
+        await self.session.flush()
+        return SyncReport(added, updated, retired, unchanged)
+
+    async def questions(self) -> dict[str, tuple[Question, bool]]:
+        """Every question the database holds, with whether it is retired."""
+        rows = (await self.session.scalars(select(QuestionRow))).all()
+        return {row.id: (Question.model_validate(row.payload), row.retired) for row in rows}
+
+    # --- quizzes -----------------------------------------------------------------------------
+
+    async def daily_quiz(self, user_id: int, day: date) -> Quiz | None:
+        """The user's daily quiz for that day, if there is one."""
+        return await self.session.scalar(
+            select(Quiz).where(Quiz.user_id == user_id, Quiz.kind == "daily", Quiz.day == day)
+        )
+
+    async def latest_open_quiz(self, user_id: int) -> Quiz | None:
+        """The user's most recent unfinished quiz of any kind."""
+        return await self.session.scalar(
+            select(Quiz)
+            .where(Quiz.user_id == user_id, Quiz.finished_at.is_(None))
+            .order_by(Quiz.created_at.desc(), Quiz.id.desc())
+            .limit(1)
+        )
+
+    async def quiz(self, quiz_id: int) -> Quiz | None:
+        """A quiz by id."""
+        return await self.session.get(Quiz, quiz_id)
+
+    async def create_quiz(
+        self, user_id: int, kind: str, day: date, items: Sequence[PlannedItem], now: datetime
+    ) -> Quiz:
+        """Store a new quiz and its items."""
+        quiz = Quiz(user_id=user_id, kind=kind, day=day, size=len(items), created_at=now)
+        self.session.add(quiz)
+        await self.session.flush()
+        self.session.add_all(
+            QuizItem(quiz_id=quiz.id, position=i, question_id=item.question_id, option_order=list(item.option_order))
+            for i, item in enumerate(items)
+        )
+        await self.session.flush()
+        return quiz
+
+    async def items(self, quiz_id: int) -> list[QuizItem]:
+        """A quiz's items in order."""
+        rows = await self.session.scalars(select(QuizItem).where(QuizItem.quiz_id == quiz_id).order_by(QuizItem.position))
+        return list(rows.all())
+
+    async def mark_asked(self, item_id: int, now: datetime) -> None:
+        """Note when a question was first shown (for the answer time)."""
+        await self.session.execute(
+            update(QuizItem).where(QuizItem.id == item_id, QuizItem.asked_at.is_(None)).values(asked_at=now)
+        )
+
+    async def record_answer(self, item_id: int, response: str, correct: bool, now: datetime) -> bool:
+        """Store the answer unless one is stored already; True when this call stored it."""
+        result = await self.session.execute(
+            update(QuizItem)
+            .where(QuizItem.id == item_id, QuizItem.answered_at.is_(None))
+            .values(answered_at=now, response=response[:512], correct=correct)
+        )
+        return result.rowcount == 1
+
+    async def finish_quiz(self, quiz_id: int, now: datetime) -> bool:
+        """Mark the quiz finished once; True when this call finished it."""
+        result = await self.session.execute(
+            update(Quiz).where(Quiz.id == quiz_id, Quiz.finished_at.is_(None)).values(finished_at=now)
+        )
+        return result.rowcount == 1
+
+    # --- stats -------------------------------------------------------------------------------
+
+    async def answers(self, user_id: int) -> list[Answer]:
+        """Every answer the user gave, for the stats."""
+        rows = await self.session.execute(
+            select(QuestionRow.category, QuizItem.correct, Quiz.day)
+            .join(Quiz, Quiz.id == QuizItem.quiz_id)
+            .join(QuestionRow, QuestionRow.id == QuizItem.question_id)
+            .where(Quiz.user_id == user_id, QuizItem.answered_at.is_not(None))
+        )
+        return [Answer(category, bool(correct), day) for category, correct, day in rows.all()]
+
+    async def daily_days_done(self, user_id: int) -> list[date]:
+        """The days whose daily quiz the user finished."""
+        rows = await self.session.scalars(
+            select(Quiz.day).where(Quiz.user_id == user_id, Quiz.kind == "daily", Quiz.finished_at.is_not(None))
+        )
+        return list(rows.all())
+
+    async def times_seen(self, user_id: int) -> dict[str, int]:
+        """How often the user answered each question."""
+        rows = await self.session.execute(
+            select(QuizItem.question_id, func.count())
+            .join(Quiz, Quiz.id == QuizItem.quiz_id)
+            .where(Quiz.user_id == user_id, QuizItem.answered_at.is_not(None))
+            .group_by(QuizItem.question_id)
+        )
+        return {qid: n for qid, n in rows.all()}
+
+
+def _case_when_not_chosen(telegram_language):  # type: ignore[no-untyped-def]
+    return case((User.language_chosen.is_(True), User.language), else_=telegram_language)
+
+
+def _question_row(set_id: str, question: Question, digest: str, now: datetime) -> QuestionRow:
+    return QuestionRow(
+        id=question.id,
+        set_id=set_id,
+        category=question.category.value,
+        payload=question.model_dump(mode="json"),
+        content_hash=digest,
+        retired=False,
+        updated_at=now,
+    )
+
+
+class Database:
+    """The engine and its transactions."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = session_factory(engine)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Repository]:
+        """A repository whose work commits together on exit, or rolls back on error."""
+        async with self._sessions() as session, session.begin():
+            yield Repository(session)
+
+    async def close(self) -> None:
+        """Release the engine's connections."""
+        await self.engine.dispose()

@@ -1,0 +1,1 @@
+"""The article, its question sets as validated data, and the derivation pipeline."""
