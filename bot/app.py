@@ -1,0 +1,133 @@
+"""The one place that wires settings, database, question bank, services and handlers together."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers, rendering
+from bot.handlers import BotContext, Services
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from bot.service import Clock, QuestionBank, QuizService
+from bot.settings import Settings
+from db import migrate
+from db.engine import create_engine
+from db.repository import Database, SyncReport
+from questions.bank import load_sets
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+def utc_now() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+async def prepare_database(settings: Settings, clock: Clock = utc_now) -> SyncReport:
+    """Bring the schema up to date and load the question sets; safe to run any number of times."""
+    sets = load_sets()
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine)
+        async with Database(engine).transaction() as repo:
+            return await repo.sync_questions([(s.id, s.questions) for s in sets], clock())
+    finally:
+        await engine.dispose()
+
+
+def register_handlers(application: Application) -> None:
+    """Every handler, in the order PTB tries them: the first that matches an update handles it."""
+    private = filters.ChatType.PRIVATE
+    new_messages = filters.UpdateType.MESSAGE & private
+    application.add_handlers(
+        [
+            CommandHandler("start", handlers.start, filters=new_messages),
+            CommandHandler("help", handlers.help_command, filters=new_messages),
+            CommandHandler("quiz", handlers.quiz, filters=new_messages),
+            CommandHandler("score", handlers.score, filters=new_messages),
+            CallbackQueryHandler(handlers.button),
+            # Text that isn't a command may answer a typed question.
+            MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, handlers.text),
+            # Last: anything else a person sends privately gets pointed to the commands.
+            MessageHandler(new_messages, handlers.unknown),
+        ]
+    )
+    application.add_error_handler(handlers.on_error)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    token: str | None = None,
+    clock: Clock = utc_now,
+    rng: Callable[[], random.Random] = random.Random,
+) -> Application:
+    """The bot, ready to initialise: services are set up in post_init, torn down in post_shutdown."""
+
+    async def post_init(application: Application) -> None:
+        database = Database(create_engine(settings.database_url))
+        async with database.transaction() as repo:
+            bank = QuestionBank(await repo.questions())
+        services: Services = application.bot_data
+        services.settings = settings
+        services.quiz = QuizService(database, bank, quiz_length=settings.quiz_length, clock=clock, rng=rng)
+        for language in LANGUAGES:
+            await application.bot.set_my_commands(rendering.bot_commands(language), language_code=language)
+        await application.bot.set_my_commands(rendering.bot_commands(DEFAULT_LANGUAGE))
+        log.info("bot ready with %d questions", len(bank))
+
+    async def post_shutdown(application: Application) -> None:
+        services: Services = application.bot_data
+        if hasattr(services, "quiz"):
+            await services.quiz.db.close()
+
+    application = (
+        ApplicationBuilder()
+        .token(token or settings.token())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_file_base_url)
+        .context_types(ContextTypes(context=BotContext, bot_data=Services))
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    register_handlers(application)
+    return application
+
+
+@asynccontextmanager
+async def polling(application: Application, *, timeout: int = 10) -> AsyncIterator[Application]:
+    """Run the application with long polling inside an event loop someone else owns (play, tests)."""
+    await application.initialize()
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=timeout, poll_interval=0)
+        await application.start()
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
+    finally:
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)

@@ -1,0 +1,161 @@
+"""Telegram handlers: read the update, ask the quiz service, reply. Nothing else lives here."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import CallbackContext, ExtBot
+
+from bot import callbacks, rendering
+from bot.i18n import language_for
+from bot.rendering import Reply
+from bot.service import AnswerOutcome, AnswerStatus, AskedQuestion, DailyDone, QuizResult, QuizService
+from bot.settings import Settings
+from db.repository import Profile
+
+log = logging.getLogger(__name__)
+
+
+class Services:
+    """What the handlers use, set up once in post_init."""
+
+    quiz: QuizService
+    settings: Settings
+
+
+class BotContext(CallbackContext[ExtBot[None], dict, dict, Services]):
+    """A typed context: `context.services` instead of string lookups."""
+
+    @property
+    def services(self) -> Services:
+        """The bot's services."""
+        return self.bot_data
+
+
+def profile_of(update: Update) -> Profile:
+    """Who sent the update; ids come from Telegram, never from callback data."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    return Profile(user.id, chat.id, user.first_name or "", language_for(user.language_code))
+
+
+async def send(update: Update, reply: Reply) -> Message:
+    """Send a reply in the update's chat."""
+    assert update.effective_chat is not None
+    return await update.effective_chat.send_message(
+        reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.buttons, disable_web_page_preview=True
+    )
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """/start: a short welcome in the user's language."""
+    user = await context.services.quiz.greet(profile_of(update))
+    await send(update, rendering.welcome(user.language, update.effective_user.first_name))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """/help: how the bot works."""
+    user = await context.services.quiz.greet(profile_of(update))
+    await send(update, rendering.help_text(user.language, context.services.settings.quiz_length))
+
+
+async def quiz(update: Update, context: BotContext) -> None:
+    """/quiz: today's quiz, resumed where the user left it."""
+    language, step = await context.services.quiz.start_daily(profile_of(update))
+    if isinstance(step, DailyDone):
+        await send(update, rendering.daily_already_done(language, step.result))
+    else:
+        await send(update, rendering.question(language, step))
+
+
+async def practice(update: Update, context: BotContext) -> None:
+    """A practice round, from the button offered once today's quiz is done."""
+    language, asked = await context.services.quiz.start_practice(profile_of(update))
+    await send(update, rendering.question(language, asked))
+
+
+async def score(update: Update, context: BotContext) -> None:
+    """/score: today's result, accuracy, categories and streak."""
+    language, result = await context.services.quiz.score(profile_of(update))
+    await send(update, rendering.score(language, result))
+
+
+ACTIONS = {"quiz": quiz, "practice": practice, "score": score}
+
+
+async def button(update: Update, context: BotContext) -> None:
+    """A tap on an inline button: an answer, or an action such as a practice round."""
+    query = update.callback_query
+    assert query is not None
+    tapped = callbacks.parse(query.data)
+    if isinstance(tapped, callbacks.Action):
+        await query.answer()
+        await ACTIONS[tapped.name](update, context)
+        return
+    if tapped is None:
+        language = language_for(query.from_user.language_code)
+        await query.answer(rendering.notice(language, AnswerOutcome(AnswerStatus.INVALID)))
+        return
+    language, outcome, kind = await context.services.quiz.answer_button(
+        profile_of(update), tapped.quiz_id, tapped.position, tapped.shown
+    )
+    await query.answer(rendering.notice(language, outcome))
+    if outcome.status is AnswerStatus.RECORDED and isinstance(query.message, Message):
+        await _edit(query.message, rendering.feedback(language, kind, outcome))
+        await _continue(update, language, outcome)
+
+
+async def text(update: Update, context: BotContext) -> None:
+    """Plain text: the answer to a typed question, or a friendly pointer to the commands."""
+    assert update.effective_message is not None
+    language, outcome, kind = await context.services.quiz.answer_text(
+        profile_of(update), update.effective_message.text or ""
+    )
+    if outcome is None:
+        await send(update, rendering.fallback(language))
+    elif outcome.status is AnswerStatus.RECORDED:
+        await send(update, rendering.feedback(language, kind, outcome))
+        await _continue(update, language, outcome)
+
+
+async def unknown(update: Update, context: BotContext) -> None:
+    """Any other command or message: point to the commands."""
+    user = await context.services.quiz.greet(profile_of(update))
+    await send(update, rendering.fallback(user.language))
+
+
+async def _continue(update: Update, language: str, outcome: AnswerOutcome) -> None:
+    """After an answer: the next question, or the quiz's score."""
+    if isinstance(outcome.next, AskedQuestion):
+        await send(update, rendering.question(language, outcome.next))
+    elif isinstance(outcome.next, QuizResult):
+        await send(update, rendering.quiz_done(language, outcome.next))
+
+
+async def _edit(message: Message, reply: Reply) -> None:
+    """Turn the question into its feedback; an edit Telegram refuses is not worth failing the answer."""
+    try:
+        await message.edit_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.buttons)
+    except BadRequest as error:
+        log.warning("could not edit message %s: %s", message.message_id, error)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log what broke with its context, and apologise to the user when there is one."""
+    chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s in chat %s failed", update_id, chat_id, exc_info=context.error)
+    if chat_id is None or isinstance(context.error, Forbidden):
+        return
+    user = update.effective_user if isinstance(update, Update) else None
+    language = language_for(user.language_code if user else None)
+    try:
+        if isinstance(update, Update) and update.callback_query:
+            await update.callback_query.answer(rendering.apology(language))
+        else:
+            await context.bot.send_message(chat_id, rendering.apology(language))
+    except Exception:  # noqa: BLE001 - the apology is best effort; the error is logged above
+        log.warning("could not apologise in chat %s", chat_id)

@@ -1,0 +1,175 @@
+"""How things look in the chat: every message's text and buttons, in the user's language.
+
+Telegram HTML parse mode; everything that comes from data is escaped here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import Action, AnswerTap
+from bot.i18n import percent, t
+from bot.service import AnswerOutcome, AskedQuestion, QuizResult, Score
+from learning.quiz import QuizKind
+from questions.schema import Question, QuestionType
+
+COMMANDS = ("start", "quiz", "score", "help")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to send or an edit to make."""
+
+    text: str
+    buttons: InlineKeyboardMarkup | None = None
+
+
+def bot_commands(language: str) -> list[BotCommand]:
+    """The command menu in one language."""
+    return [BotCommand(name, t(language, f"command_{name}")) for name in COMMANDS]
+
+
+def welcome(language: str, first_name: str) -> Reply:
+    """The /start message."""
+    return Reply(t(language, "welcome", name=escape(first_name)))
+
+
+def help_text(language: str, quiz_length: int) -> Reply:
+    """The /help message."""
+    return Reply(t(language, "help", length=quiz_length))
+
+
+def fallback(language: str) -> Reply:
+    """The answer to text or commands the bot doesn't know."""
+    return Reply(t(language, "fallback"))
+
+
+def apology(language: str) -> str:
+    """What the user reads when something broke on our side."""
+    return t(language, "error_apology")
+
+
+def _category(language: str, question: Question) -> str:
+    return t(language, f"category_{question.category.value}")
+
+
+def _option_labels(language: str, question: Question, option_order: tuple[int, ...]) -> list[str]:
+    if question.type is QuestionType.TRUE_FALSE:
+        labels = {0: t(language, "option_false"), 1: t(language, "option_true")}
+        return [labels[i] for i in option_order]
+    options = question.options()
+    return [options[i].in_(language) for i in option_order]
+
+
+def _header(language: str, asked_kind: str, position: int, total: int, question: Question) -> str:
+    key = "practice_header" if asked_kind == QuizKind.PRACTICE else "question_header"
+    return "<b>" + escape(t(language, key, position=position + 1, total=total, category=_category(language, question))) + "</b>"
+
+
+def question(language: str, asked: AskedQuestion) -> Reply:
+    """A question with its options as buttons, or a prompt to type the answer."""
+    q = asked.question
+    lines = [_header(language, asked.kind, asked.position, asked.total, q), "", escape(q.prompt.in_(language))]
+    if q.type is QuestionType.TYPED:
+        return Reply("\n".join([*lines, "", t(language, "typed_hint")]))
+    if q.type is QuestionType.TRUE_FALSE:
+        lines += ["", t(language, "true_false_hint")]
+    labels = _option_labels(language, q, asked.option_order)
+    rows = [
+        [InlineKeyboardButton(label, callback_data=AnswerTap(asked.quiz_id, asked.position, shown).data())]
+        for shown, label in enumerate(labels)
+    ]
+    if q.type is QuestionType.TRUE_FALSE:
+        rows = [[row[0] for row in rows]]  # True | False side by side
+    return Reply("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def correct_answer(language: str, question: Question) -> str:
+    """The right answer, as the user should read it."""
+    if question.type is QuestionType.TRUE_FALSE:
+        return t(language, "option_true" if question.truth else "option_false")
+    assert question.answer is not None
+    return question.answer.in_(language)
+
+
+def feedback(language: str, kind: str, outcome: AnswerOutcome) -> Reply:
+    """The question once answered: right or wrong, the answer, why, and the article's sentence."""
+    q = outcome.question
+    assert q is not None and outcome.correct is not None
+    lines = [_header(language, kind, outcome.position, outcome.total, q), "", escape(q.prompt.in_(language)), ""]
+    lines.append(t(language, "feedback_right" if outcome.correct else "feedback_wrong"))
+    if q.type is QuestionType.TYPED and outcome.response is not None:
+        lines.append(escape(t(language, "feedback_you_wrote", response=outcome.response[:200])))
+    lines.append(escape(t(language, "feedback_answer", answer="\x00")).replace("\x00", f"<b>{escape(correct_answer(language, q))}</b>"))
+    lines.append(f"<i>{escape(q.explanation.in_(language))}</i>")
+    lines += ["", escape(t(language, "feedback_source")), f"<blockquote>{escape(q.source)}</blockquote>"]
+    return Reply("\n".join(lines))
+
+
+def notice(language: str, outcome: AnswerOutcome) -> str:
+    """The short text shown on the tapped button's popup."""
+    if outcome.correct is not None:
+        return t(language, "notice_right" if outcome.correct else "notice_wrong")
+    return t(language, f"notice_{outcome.status.value}")
+
+
+def quiz_done(language: str, result: QuizResult) -> Reply:
+    """The score at the end of a quiz, and what to do next."""
+    key = "daily_done" if result.kind == QuizKind.DAILY else "practice_done"
+    return Reply(t(language, key, correct=result.correct, total=result.total), _next_steps(language))
+
+
+def daily_already_done(language: str, result: QuizResult) -> Reply:
+    """/quiz after today's quiz is finished."""
+    return Reply(t(language, "daily_already_done", correct=result.correct, total=result.total), _next_steps(language))
+
+
+def _next_steps(language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[
+            InlineKeyboardButton(t(language, "button_practice"), callback_data=Action("practice").data()),
+            InlineKeyboardButton(t(language, "button_score"), callback_data=Action("score").data()),
+        ]]
+    )
+
+
+def score(language: str, s: Score) -> Reply:
+    """The /score page."""
+    lines = [f"<b>{escape(t(language, 'score_title'))}</b>", ""]
+    if s.today is None:
+        lines.append(escape(t(language, "score_today_none")))
+    elif s.today_finished:
+        lines.append(escape(t(language, "score_today_done", correct=s.today.correct, total=s.today.total)))
+    else:
+        lines.append(escape(t(language, "score_today_open", answered=s.today.answered, total=s.today.total)))
+    overall = s.progress.overall
+    if overall.ratio is None:
+        lines += ["", escape(t(language, "score_no_answers"))]
+    else:
+        lines.append(
+            escape(t(language, "score_all_time", answered=overall.answered, accuracy=percent(language, overall.ratio)))
+        )
+        lines += ["", escape(t(language, "score_by_category"))]
+        for category, acc in sorted(s.progress.by_category.items()):
+            assert acc.ratio is not None
+            name = t(language, f"category_{category}")
+            lines.append(
+                escape(
+                    t(
+                        language,
+                        "score_category_line",
+                        category=name,
+                        accuracy=percent(language, acc.ratio),
+                        correct=acc.correct,
+                        answered=acc.answered,
+                    )
+                )
+            )
+    lines += ["", escape(t(language, "score_streak", days=s.progress.streak))]
+    if s.progress.best_streak > s.progress.streak:
+        lines.append(escape(t(language, "score_best_streak", days=s.progress.best_streak)))
+    return Reply("\n".join(lines))
+
