@@ -1,0 +1,53 @@
+"""What a simulated user does to take a quiz: read the question, pick the right or a wrong answer."""
+
+from __future__ import annotations
+
+from bot.emulator import SimulatedUser
+from bot.emulator.models import BotMessage, CallbackAnswer
+from questions.bank import load_questions
+from questions.schema import Question, QuestionType
+
+BANK = load_questions()
+TRUE_FALSE = {"en": ("True", "False"), "ar": ("صح", "خطأ")}
+
+
+def question_in(message: BotMessage, language: str) -> Question:
+    """The bank question a bot message asks."""
+    matches = [q for q in BANK if q.prompt.in_(language) in message.text]
+    assert len(matches) == 1, f"no single question in:\n{message.describe()}"
+    return matches[0]
+
+
+def right_label(question: Question, language: str) -> str:
+    """The text of the right button or typed answer."""
+    if question.type is QuestionType.TRUE_FALSE:
+        yes, no = TRUE_FALSE[language]
+        return yes if question.truth else no
+    assert question.answer is not None
+    return question.answer.in_(language)
+
+
+async def answer(user: SimulatedUser, message: BotMessage, *, right: bool, language: str) -> CallbackAnswer | None:
+    """Answer the question in `message`, rightly or wrongly, and wait for what follows it."""
+    question = question_in(message, language)
+    before = len(user.messages)
+    if question.type is QuestionType.TYPED:
+        await user.send(right_label(question, language) if right else "لا أعرف")
+        await user.wait_for(lambda msgs: len(msgs) >= before + 2)  # feedback, then next question or score
+        return None
+    labels = [b.text for b in message.flat_buttons]
+    target = right_label(question, language)
+    choice = target if right else next(label for label in labels if label != target)
+    reply = await user.tap(message, choice)
+    await user.wait_for(lambda msgs: message.edited and len(msgs) > before)  # feedback, then what's next
+    return reply
+
+
+async def take_quiz(user: SimulatedUser, pattern: list[bool], *, language: str) -> BotMessage:
+    """Start /quiz and answer each question right or wrong per `pattern`; return the final message."""
+    message = await user.ask("/quiz")
+    for right in pattern:
+        await answer(user, message, right=right, language=language)
+        message = user.last
+        assert message is not None
+    return message
