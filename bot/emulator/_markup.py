@@ -229,7 +229,6 @@ def _parse_markdown_v2(source: str) -> tuple[str, list[dict[str, Any]]]:
             i += 1
             line_start = False
             continue
-        offset = _byte_offset(source, i)
         top = top_type()
         # closing an entity
         if top == "bold" and ch == "*":
@@ -311,7 +310,6 @@ def _parse_markdown_v2(source: str) -> tuple[str, list[dict[str, Any]]]:
                 f"can't parse entities: Character '{ch}' is reserved and must be escaped "
                 "with the preceding '\\'"
             )
-        del offset
         stack.append(opened)
         i += step
         line_start = False

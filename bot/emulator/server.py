@@ -122,11 +122,26 @@ def _image_size(data: bytes) -> tuple[int, int]:
 
 
 class _QuietServer(uvicorn.Server):
-    """uvicorn server that leaves the process' signal handlers alone."""
+    """uvicorn server that leaves signal handlers alone and stops as soon as it is told to."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.exit_requested = asyncio.Event()
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+    async def main_loop(self) -> None:
+        # uvicorn polls should_exit every 0.1 s; wait on an event instead (ticks once a second).
+        while not await self.on_tick(0):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.exit_requested.wait(), 1.0)
+
+    def request_exit(self) -> None:
+        """Stop serving (pending requests get timeout_graceful_shutdown to finish)."""
+        self.should_exit = True
+        self.exit_requested.set()
 
 
 @dataclass
@@ -471,14 +486,15 @@ class SimulatedUser:
         forward_origin: dict[str, Any]
         if isinstance(source, SimulatedUser):
             forward_origin = {"type": "user", "date": _now(), "sender_user": source.to_api()}
-        elif isinstance(source, SimulatedChat):
+        elif isinstance(source, SimulatedChat) and source.type == "channel":
             forward_origin = {
-                "type": "channel" if source.type == "channel" else "chat",
+                "type": "channel",
                 "date": _now(),
-                "chat" if source.type == "channel" else "sender_chat": source.to_api(),
+                "chat": source.to_api(),
+                "message_id": 1,
             }
-            if source.type == "channel":
-                forward_origin["message_id"] = 1
+        elif isinstance(source, SimulatedChat):
+            forward_origin = {"type": "chat", "date": _now(), "sender_chat": source.to_api()}
         else:
             forward_origin = {"type": "hidden_user", "date": _now(), "sender_user_name": source}
         message["forward_origin"] = forward_origin
@@ -596,6 +612,7 @@ class BotApiEmulator:
         self.port = port
         self.stats = EmulatorStats()
         self.webhook_deliveries: list[WebhookDelivery] = []
+        self.internal_errors: list[Exception] = []
         self._calls: list[ApiCall] = []
         self._chats: dict[int, SimulatedChat] = {}
         self._users: dict[int, SimulatedUser] = {}
@@ -679,7 +696,7 @@ class BotApiEmulator:
                 await self._webhook_task
             self._webhook_task = None
         if self._server is not None and self._serve_task is not None:
-            self._server.should_exit = True
+            self._server.request_exit()
             await self._serve_task
             self._serve_task = None
         if self._http is not None:
@@ -1042,6 +1059,13 @@ class BotApiEmulator:
             if not polling:
                 self._record(ApiCall(method, values, error.status, error.description))
             return self._error_response(error)
+        except Exception as exc:  # noqa: BLE001 - an emulator bug must not look like Telegram
+            self.internal_errors.append(exc)
+            self.stats.errors[500] += 1
+            description = f"Internal Server Error: emulator failed on {method}: {exc!r}"
+            if not polling:
+                self._record(ApiCall(method, values, 500, description))
+            return self._error_response(ApiError(500, description))
         finally:
             if not polling:
                 self._inflight -= 1

@@ -9,23 +9,41 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Awaitable, Callable
 
 from bot.emulator.models import BotMessage
 from bot.emulator.server import BotApiEmulator, SimulatedUser
 
-__all__ = ["chat_in_terminal", "format_message"]
+__all__ = ["chat_in_terminal", "format_message", "read_stdin"]
 
 ReadLine = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]
 
 
-async def _read_stdin(prompt: str) -> str | None:
-    """input() in a worker thread, so the event loop keeps running; None at end of input."""
-    try:
-        return await asyncio.to_thread(input, prompt)
-    except EOFError:
-        return None
+async def read_stdin(prompt: str) -> str | None:
+    """input() in a daemon thread so the event loop keeps running; None at end of input.
+
+    A daemon thread (not the loop's executor) so that Ctrl-C while input() waits does not
+    leave asyncio.run() waiting for that thread at exit.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str | None] = loop.create_future()
+
+    def settle(value: str | None) -> None:
+        if not future.done():
+            future.set_result(value)
+
+    def read() -> None:
+        try:
+            line: str | None = input(prompt)
+        except (EOFError, KeyboardInterrupt):
+            line = None
+        with contextlib.suppress(RuntimeError):  # the loop may be closed already
+            loop.call_soon_threadsafe(settle, line)
+
+    threading.Thread(target=read, name="terminal-input", daemon=True).start()
+    return await future
 
 
 def format_message(message: BotMessage, *, edited: bool = False) -> str:
@@ -52,7 +70,7 @@ async def chat_in_terminal(
     emu: BotApiEmulator,
     user: SimulatedUser,
     *,
-    read_line: ReadLine = _read_stdin,
+    read_line: ReadLine = read_stdin,
     write: Write = print,
     prompt: str = "> ",
     answer_timeout: float = 5.0,

@@ -49,6 +49,7 @@ from telegram.ext import (
 )
 
 from bot.emulator import BotApiEmulator, SimulatedUser
+from bot.emulator._markup import MarkupError, parse_formatted
 from bot.emulator.terminal import chat_in_terminal
 
 # PTB itself reads RetryAfter.retry_after when building the error message.
@@ -141,6 +142,7 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
     await emulator.start()
     yield emulator
     await emulator.stop()
+    assert emulator.internal_errors == []
 
 
 @pytest.fixture
@@ -592,3 +594,79 @@ async def test_terminal_chat(emu: BotApiEmulator, alice: SimulatedUser, app: App
     assert "(Wrong!)" in text
     assert "bot (edited): Capital of France? ❌ Rome" in text
     assert "bot: صباح الخير" in text
+
+
+# -- formatting, as the Bot API parses it ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "mode", "plain", "entities"),
+    [
+        (
+            '<b>1 &lt; 2</b> <a href="https://bbc.com/x?a=1&amp;b=2">link</a>',
+            "HTML",
+            "1 < 2 link",
+            [
+                {"type": "bold", "offset": 0, "length": 5},
+                {"type": "text_link", "offset": 6, "length": 4, "url": "https://bbc.com/x?a=1&b=2"},
+            ],
+        ),
+        (
+            '<pre><code class="language-python">x = 1</code></pre>',
+            "HTML",
+            "x = 1",
+            [{"type": "pre", "offset": 0, "length": 5, "language": "python"}],
+        ),
+        ("😀 <i>ok</i>", "HTML", "😀 ok", [{"type": "italic", "offset": 3, "length": 2}]),
+        ("  <b>trim</b>  ", "HTML", "trim", [{"type": "bold", "offset": 0, "length": 4}]),
+        (
+            r"*Score:* 3\/5 \(60%\) [more](https://x.org/a\)b)",
+            "MarkdownV2",
+            "Score: 3/5 (60%) more",
+            [
+                {"type": "bold", "offset": 0, "length": 6},
+                {"type": "text_link", "offset": 17, "length": 4, "url": "https://x.org/a)b"},
+            ],
+        ),
+        (
+            "__u__ ||s|| `a_b`",
+            "MarkdownV2",
+            "u s a_b",
+            [
+                {"type": "underline", "offset": 0, "length": 1},
+                {"type": "spoiler", "offset": 2, "length": 1},
+                {"type": "code", "offset": 4, "length": 3},
+            ],
+        ),
+        ("*bold* _it_ `c`", "Markdown", "bold it c", [
+            {"type": "bold", "offset": 0, "length": 4},
+            {"type": "italic", "offset": 5, "length": 2},
+            {"type": "code", "offset": 8, "length": 1},
+        ]),
+        ("<b>x</b>", None, "<b>x</b>", []),
+    ],
+)
+def test_parse_formatted(
+    text: str, mode: str | None, plain: str, entities: list[dict[str, Any]]
+) -> None:
+    assert parse_formatted(text, mode) == (plain, entities)
+
+
+@pytest.mark.parametrize(
+    ("text", "mode", "error"),
+    [
+        ("a < b", "HTML", 'Unsupported start tag "" at byte offset 2'),
+        ("line<br>break", "HTML", 'Unsupported start tag "br" at byte offset 4'),
+        ("<b><i>x</b></i>", "HTML", 'expected "</i>", found "</b>"'),
+        ("<b>open", "HTML", 'Can\'t find end tag corresponding to start tag "b"'),
+        ("x</b>", "HTML", "Unexpected end tag at byte offset 1"),
+        ("3.5", "MarkdownV2", "Character '.' is reserved"),
+        ("*bold", "MarkdownV2", "Can't find end of Bold entity at byte offset 0"),
+        ("user_name", "Markdown", "Can't find end of the entity starting at byte offset 4"),
+        ("x", "Markdown2", "unsupported parse_mode"),
+    ],
+)
+def test_parse_formatted_errors(text: str, mode: str, error: str) -> None:
+    with pytest.raises(MarkupError) as info:
+        parse_formatted(text, mode)
+    assert error in str(info.value)
