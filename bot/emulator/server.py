@@ -47,6 +47,8 @@ from bot.emulator.models import (
 __all__ = ["DEFAULT_TOKEN", "BotApiEmulator", "SimulatedChat", "SimulatedUser"]
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuv"
+# The start of a 64x48 PNG: enough for the emulator to report its size.
+TINY_PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + struct.pack(">II", 64, 48) + b"\x08\x02\x00\x00\x00"
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
@@ -423,7 +425,7 @@ class SimulatedUser:
 
     async def send_photo(
         self,
-        data: bytes = b"\x89PNG\r\n\x1a\n" + b"\x00" * 8 + b"IHDR" + struct.pack(">II", 64, 48),
+        data: bytes = TINY_PNG,
         *,
         caption: str | None = None,
         chat: SimulatedChat | None = None,
