@@ -43,9 +43,9 @@ class CardState:
     last_review: datetime | None
 
     def __post_init__(self) -> None:
-        _require_aware(self.due, "due")
+        as_utc(self.due, "due")
         if self.last_review is not None:
-            _require_aware(self.last_review, "last_review")
+            as_utc(self.last_review, "last_review")
 
 
 def new_card(now: datetime) -> CardState:
@@ -61,7 +61,7 @@ def new_card(now: datetime) -> CardState:
         ValueError: If `now` is naive.
     """
     return CardState(
-        state=State.Learning, step=0, stability=None, difficulty=None, due=_utc(now, "now"), last_review=None
+        state=State.Learning, step=0, stability=None, difficulty=None, due=as_utc(now), last_review=None
     )
 
 
@@ -103,7 +103,7 @@ def review(
         ValueError: If `now` is naive.
     """
     rating = rating_for(correct, duration_ms)
-    reviewed, _log = SCHEDULER.review_card(_to_fsrs(card), rating, review_datetime=_utc(now, "now"))
+    reviewed, _log = SCHEDULER.review_card(_to_fsrs(card), rating, review_datetime=as_utc(now))
     return _from_fsrs(reviewed), rating
 
 
@@ -120,7 +120,7 @@ def retrievability(card: CardState, now: datetime) -> float:
     Raises:
         ValueError: If `now` is naive.
     """
-    return float(SCHEDULER.get_card_retrievability(_to_fsrs(card), current_datetime=_utc(now, "now")))
+    return float(SCHEDULER.get_card_retrievability(_to_fsrs(card), current_datetime=as_utc(now)))
 
 
 def _to_fsrs(card: CardState) -> Card:
@@ -146,11 +146,8 @@ def _from_fsrs(card: Card) -> CardState:
     )
 
 
-def _require_aware(moment: datetime, name: str) -> None:
+def as_utc(moment: datetime, name: str = "now") -> datetime:
+    """The same instant in UTC; raises ValueError, naming the argument, for a naive datetime."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} is a naive datetime; pass an aware one, e.g. datetime.now(UTC)")
-
-
-def _utc(moment: datetime, name: str) -> datetime:
-    _require_aware(moment, name)
     return moment.astimezone(UTC)
