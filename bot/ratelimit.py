@@ -59,7 +59,7 @@ class SendRateLimiter(BaseRateLimiter[None]):
                 "rate limits must be positive: overall_per_second > 0, chat_interval > 0, chat_burst >= 1,"
                 " max_retries >= 0"
             )
-        # A bucket of one: evenly spaced, so no one-second window ever holds more than the rate.
+        # A bucket of one spaces requests evenly; a bucket of N would let N through at once on top of the rate.
         self._overall = AsyncLimiter(1, 1 / overall_per_second)
         self._chat_interval, self._chat_burst, self._max_retries = chat_interval, chat_burst, max_retries
         self._chats: dict[int | str, AsyncLimiter] = {}

@@ -39,7 +39,9 @@ class FakeTelegram(BaseRequest):
     async def shutdown(self) -> None:
         pass
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None, **_: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, **_: Any
+    ) -> tuple[int, bytes]:
         endpoint = url.rsplit("/", 1)[1]
         if endpoint == "getMe":  # the bot starting up
             return 200, json.dumps({"ok": True, "result": BOT_USER}).encode()
@@ -64,6 +66,7 @@ def _result(endpoint: str, chat_id: Any, message_id: int) -> Any:
 
 
 def flood(seconds: float) -> tuple[int, dict[str, Any]]:
+    """A 429; Telegram asks for whole seconds, fractions keep the tests fast."""
     return 429, {"description": f"Too Many Requests: retry after {seconds}", "parameters": {"retry_after": seconds}}
 
 
