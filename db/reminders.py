@@ -126,7 +126,7 @@ async def schedule_reminders(session: AsyncSession, user_id: int, *, now: dateti
 
 
 async def snooze_reminder(session: AsyncSession, user_id: int, *, now: datetime) -> datetime:
-    """Bring the reminder back in an hour, or after the quiet hours; snoozing is a reply, so it resets the ignored count."""
+    """Bring the reminder back in an hour, or after the quiet hours; a snooze is a reply: no longer ignored."""
     user = await _reminder_settings(session, user_id)
     until = snooze_until(now=now, timezone=user.timezone)
     await _set(session, user_id, next_reminder_at=until, snoozed_until=until, ignored_reminders=0)
