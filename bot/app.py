@@ -61,6 +61,7 @@ def register_handlers(application: Application) -> None:
             CommandHandler("help", handlers.help_command, filters=new_messages),
             CommandHandler("quiz", handlers.quiz, filters=new_messages),
             CommandHandler("score", handlers.score, filters=new_messages),
+            CommandHandler("review", handlers.review, filters=new_messages),
             CallbackQueryHandler(handlers.button),
             # Text that isn't a command may answer a typed question.
             MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, handlers.text),
@@ -86,7 +87,14 @@ def build_application(
             bank = QuestionBank(await repo.questions())
         services: Services = application.bot_data
         services.settings = settings
-        services.quiz = QuizService(database, bank, quiz_length=settings.quiz_length, clock=clock, rng=rng)
+        services.quiz = QuizService(
+            database,
+            bank,
+            quiz_length=settings.quiz_length,
+            reviews_per_day=settings.reviews_per_day,
+            clock=clock,
+            rng=rng,
+        )
         for language in LANGUAGES:
             await application.bot.set_my_commands(rendering.bot_commands(language), language_code=language)
         await application.bot.set_my_commands(rendering.bot_commands(DEFAULT_LANGUAGE))

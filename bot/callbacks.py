@@ -36,7 +36,7 @@ class Action:
         return f"do:{self.name}"
 
 
-ACTIONS = frozenset({"quiz", "practice", "score"})
+ACTIONS = frozenset({"quiz", "practice", "score", "review"})
 _ANSWER = re.compile(r"a:([1-9][0-9]{0,9}):([0-9]{1,2}):([0-9])")
 _ACTION = re.compile(r"do:([a-z]{1,16})")
 

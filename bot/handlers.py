@@ -12,7 +12,7 @@ from telegram.ext import CallbackContext, ExtBot
 from bot import callbacks, rendering
 from bot.i18n import language_for
 from bot.rendering import Reply
-from bot.service import AnswerOutcome, AnswerStatus, AskedQuestion, DailyDone, QuizResult, QuizService
+from bot.service import AnswerOutcome, AnswerStatus, AskedQuestion, DailyDone, NothingDue, QuizResult, QuizService
 from bot.settings import Settings
 from db.repository import Profile
 
@@ -67,6 +67,17 @@ async def quiz(update: Update, context: BotContext) -> None:
     language, step = await context.services.quiz.start_daily(profile_of(update))
     if isinstance(step, DailyDone):
         await send(update, rendering.daily_already_done(language, step.result))
+    elif isinstance(step, NothingDue):
+        await send(update, rendering.nothing_new(language))
+    else:
+        await send(update, rendering.question(language, step))
+
+
+async def review(update: Update, context: BotContext) -> None:
+    """/review: the cards due now, beyond the daily quiz."""
+    language, step = await context.services.quiz.start_review(profile_of(update))
+    if isinstance(step, NothingDue):
+        await send(update, rendering.nothing_due(language, step))
     else:
         await send(update, rendering.question(language, step))
 
@@ -83,7 +94,7 @@ async def score(update: Update, context: BotContext) -> None:
     await send(update, rendering.score(language, result))
 
 
-ACTIONS = {"quiz": quiz, "practice": practice, "score": score}
+ACTIONS = {"quiz": quiz, "practice": practice, "score": score, "review": review}
 
 
 async def button(update: Update, context: BotContext) -> None:

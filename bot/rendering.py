@@ -12,11 +12,11 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Action, AnswerTap
 from bot.i18n import percent, t
-from bot.service import AnswerOutcome, AskedQuestion, QuizResult, Score
+from bot.service import AnswerOutcome, AskedQuestion, NothingDue, QuizResult, Score
 from learning.quiz import QuizKind
 from questions.schema import Question, QuestionType
 
-COMMANDS = ("start", "quiz", "score", "help")
+COMMANDS = ("start", "quiz", "review", "score", "help")
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def _option_labels(language: str, question: Question, option_order: tuple[int, .
 
 
 def _header(language: str, asked_kind: str, position: int, total: int, question: Question) -> str:
-    key = "practice_header" if asked_kind == QuizKind.PRACTICE else "question_header"
+    key = {QuizKind.PRACTICE: "practice_header", QuizKind.REVIEW: "review_header"}.get(asked_kind, "question_header")
     return "<b>" + escape(t(language, key, position=position + 1, total=total, category=_category(language, question))) + "</b>"
 
 
@@ -118,13 +118,23 @@ def notice(language: str, outcome: AnswerOutcome) -> str:
 
 def quiz_done(language: str, result: QuizResult) -> Reply:
     """The score at the end of a quiz, and what to do next."""
-    key = "daily_done" if result.kind == QuizKind.DAILY else "practice_done"
+    key = {QuizKind.DAILY: "daily_done", QuizKind.REVIEW: "review_done"}.get(result.kind, "practice_done")
     return Reply(t(language, key, correct=result.correct, total=result.total), _next_steps(language))
 
 
 def daily_already_done(language: str, result: QuizResult) -> Reply:
     """/quiz after today's quiz is finished."""
     return Reply(t(language, "daily_already_done", correct=result.correct, total=result.total), _next_steps(language))
+
+
+def nothing_new(language: str) -> Reply:
+    """/quiz on a day with nothing due and no new question left."""
+    return Reply(t(language, "nothing_new"), _next_steps(language))
+
+
+def nothing_due(language: str, nothing: NothingDue) -> Reply:
+    """/review with nothing due, or today's review limit reached."""
+    return Reply(t(language, "review_limit" if nothing.limit_reached else "review_nothing_due"))
 
 
 def _next_steps(language: str) -> InlineKeyboardMarkup:

@@ -8,14 +8,15 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from db.models import Quiz, QuizItem, User
 from db.repository import Database, Profile, Repository
 from learning.normalize import answers_match
-from learning.quiz import QuizKind, compose_quiz, count_correct, is_correct_choice
+from learning.quiz import PlannedItem, QuizKind, compose_quiz, count_correct, is_correct_choice
+from learning.reminders import local_day, tzinfo_for
+from learning.scheduling import review
 from learning.stats import Progress, progress
 from questions.schema import Question, QuestionType
 
@@ -66,6 +67,13 @@ class DailyDone:
     result: QuizResult
 
 
+@dataclass(frozen=True)
+class NothingDue:
+    """No review is due and no new question is left (or today's review limit is reached)."""
+
+    limit_reached: bool = False
+
+
 class AnswerStatus(StrEnum):
     """What became of an answer."""
 
@@ -97,11 +105,6 @@ class Score:
     progress: Progress
 
 
-def local_day(now: datetime, timezone: str) -> date:
-    """The user's calendar day at `now`."""
-    return now.astimezone(ZoneInfo(timezone)).date()
-
-
 class QuizService:
     """Daily quizzes, practice rounds, answers and scores, for one bot."""
 
@@ -111,25 +114,42 @@ class QuizService:
         bank: QuestionBank,
         *,
         quiz_length: int,
+        reviews_per_day: int,
         clock: Clock,
         rng: Callable[[], random.Random] = random.Random,
     ) -> None:
-        self.db, self.bank, self.quiz_length, self.clock, self.rng = db, bank, quiz_length, clock, rng
+        self.db, self.bank, self.clock, self.rng = db, bank, clock, rng
+        self.quiz_length, self.reviews_per_day = quiz_length, reviews_per_day
 
     async def greet(self, profile: Profile) -> User:
         """Record the user's contact and return them (their language is `.language`)."""
         async with self.db.transaction() as repo:
             return await repo.touch_user(profile, self.clock())
 
-    async def start_daily(self, profile: Profile) -> tuple[str, AskedQuestion | DailyDone]:
-        """The user's language, and today's quiz: its next question (created on the day's first call) or its result."""
+    async def start_daily(self, profile: Profile) -> tuple[str, AskedQuestion | DailyDone | NothingDue]:
+        """The user's language, and today's quiz: its next question or its result.
+
+        The quiz is made on the day's first call: reviews that are due, most overdue first, then
+        questions the user has never seen. With neither, there is no quiz today (NothingDue).
+        """
         now = self.clock()
         async with self.db.transaction() as repo:
             user = await repo.touch_user(profile, now)
             day = local_day(now, user.timezone)
             quiz = await repo.daily_quiz(user.id, day)
             if quiz is None:
-                quiz = await self._create(repo, user.id, QuizKind.DAILY, day, now)
+                due = await repo.due_question_ids(user.id, now, self.quiz_length)
+                carded = await repo.carded_question_ids(user.id)
+                fresh = [q for q in self.bank.active if q.id not in carded]
+                if not due and not fresh:
+                    return user.language, NothingDue()
+                planned = compose_quiz(
+                    [q for q in self.bank.active if q.id in due] + fresh,
+                    size=self.quiz_length,
+                    rng=self.rng(),
+                    first=due,
+                )
+                quiz = await repo.create_quiz(user.id, QuizKind.DAILY.value, day, planned, now)
             items = await repo.items(quiz.id)
             if quiz.finished_at is not None:
                 return user.language, DailyDone(self._result(quiz, items))
@@ -141,10 +161,26 @@ class QuizService:
         now = self.clock()
         async with self.db.transaction() as repo:
             user = await repo.touch_user(profile, now)
-            quiz = await self._create(repo, user.id, QuizKind.PRACTICE, local_day(now, user.timezone), now)
-            asked = await self._ask_current(repo, quiz, await repo.items(quiz.id), now)
-            assert isinstance(asked, AskedQuestion)
-            return user.language, asked
+            planned = compose_quiz(
+                self.bank.active, size=self.quiz_length, rng=self.rng(), times_seen=await repo.times_seen(user.id)
+            )
+            return user.language, await self._start(repo, user, QuizKind.PRACTICE, planned, now)
+
+    async def start_review(self, profile: Profile) -> tuple[str, AskedQuestion | NothingDue]:
+        """The user's language, and a review round of the cards due now, within the daily review limit."""
+        now = self.clock()
+        async with self.db.transaction() as repo:
+            user = await repo.touch_user(profile, now)
+            zone = tzinfo_for(user.timezone)
+            midnight = datetime.combine(local_day(now, user.timezone), time(0), tzinfo=zone).astimezone(UTC)
+            room = self.reviews_per_day - await repo.reviews_since(user.id, midnight)
+            due = await repo.due_question_ids(user.id, now, min(self.quiz_length, max(room, 0)))
+            if not due:
+                return user.language, NothingDue(limit_reached=room <= 0)
+            planned = compose_quiz(
+                [q for q in self.bank.active if q.id in due], size=len(due), rng=self.rng(), first=due
+            )
+            return user.language, await self._start(repo, user, QuizKind.REVIEW, planned, now)
 
     async def answer_button(
         self, profile: Profile, quiz_id: int, position: int, shown: int
@@ -198,11 +234,13 @@ class QuizService:
         finished = quiz is not None and quiz.finished_at is not None
         return user.language, Score(result, finished, progress(answers, days, today))
 
-    async def _create(self, repo: Repository, user_id: int, kind: QuizKind, day: date, now: datetime) -> Quiz:
-        planned = compose_quiz(
-            self.bank.active, size=self.quiz_length, rng=self.rng(), times_seen=await repo.times_seen(user_id)
-        )
-        return await repo.create_quiz(user_id, kind.value, day, planned, now)
+    async def _start(
+        self, repo: Repository, user: User, kind: QuizKind, planned: list[PlannedItem], now: datetime
+    ) -> AskedQuestion:
+        quiz = await repo.create_quiz(user.id, kind.value, local_day(now, user.timezone), planned, now)
+        asked = await self._ask_current(repo, quiz, await repo.items(quiz.id), now)
+        assert isinstance(asked, AskedQuestion)
+        return asked
 
     async def _ask_current(
         self, repo: Repository, quiz: Quiz, items: list[QuizItem], now: datetime
@@ -235,6 +273,10 @@ class QuizService:
         if not await repo.record_answer(item.id, response, correct, now):
             return AnswerOutcome(AnswerStatus.ALREADY_ANSWERED, question)  # a concurrent tap won
         item.answered_at, item.correct, item.response = now, correct, response
+        duration_ms = int((now - item.asked_at).total_seconds() * 1000) if item.asked_at else None
+        card = await repo.card_state(quiz.user_id, question.id, now)
+        card, rating = review(card, correct=correct, now=now, duration_ms=duration_ms)
+        await repo.save_review(quiz.user_id, question.id, card, rating, now, duration_ms)
         next_step = await self._ask_current(repo, quiz, items, now)
         return AnswerOutcome(
             AnswerStatus.RECORDED, question, correct, response, item.position, len(items), next_step

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     telegram_api_file_base_url: str = "https://api.telegram.org/file/bot"
     database_url: str = DEFAULT_DATABASE_URL
     quiz_length: int = Field(default=5, ge=1, le=20)
+    reviews_per_day: int = Field(default=50, ge=1, le=1000)
     log_level: str = "INFO"
     admin_ids: list[int] = Field(default_factory=list)
 

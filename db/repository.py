@@ -9,13 +9,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from fsrs import Rating, State
 from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from db.engine import session_factory
-from db.models import QuestionRow, Quiz, QuizItem, User
+from db.models import Card, QuestionRow, Quiz, QuizItem, ReviewLog, User
 from learning.quiz import PlannedItem
+from learning.scheduling import CardState, new_card
 from learning.stats import Answer
 from questions.schema import Question
 
@@ -185,6 +187,69 @@ class Repository:
         )
         return result.rowcount == 1
 
+    # --- cards -------------------------------------------------------------------------------
+
+    async def card_state(self, user_id: int, question_id: str, now: datetime) -> CardState:
+        """The user's card for a question, locked for this transaction; a new card if there is none."""
+        row = await self.session.scalar(
+            select(Card).where(Card.user_id == user_id, Card.question_id == question_id).with_for_update()
+        )
+        return new_card(now) if row is None else _card_state(row)
+
+    async def save_review(
+        self,
+        user_id: int,
+        question_id: str,
+        card: CardState,
+        rating: Rating,
+        reviewed_at: datetime,
+        duration_ms: int | None,
+    ) -> None:
+        """Store the card's new state and log the review that led to it."""
+        values = {
+            "state": card.state.value,
+            "step": card.step,
+            "stability": card.stability,
+            "difficulty": card.difficulty,
+            "due": card.due,
+            "last_review": card.last_review,
+        }
+        statement = self._insert(Card).values(user_id=user_id, question_id=question_id, **values)
+        statement = statement.on_conflict_do_update(index_elements=[Card.user_id, Card.question_id], set_=values)
+        card_id = await self.session.scalar(statement.returning(Card.id))
+        self.session.add(
+            ReviewLog(
+                card_id=card_id,
+                user_id=user_id,
+                rating=rating.value,
+                reviewed_at=reviewed_at,
+                duration_ms=duration_ms,
+            )
+        )
+        await self.session.flush()
+
+    async def due_question_ids(self, user_id: int, now: datetime, limit: int) -> list[str]:
+        """The user's questions due for review at `now`, most overdue first."""
+        rows = await self.session.scalars(
+            select(Card.question_id)
+            .join(QuestionRow, QuestionRow.id == Card.question_id)
+            .where(Card.user_id == user_id, Card.due <= now, QuestionRow.retired.is_(False))
+            .order_by(Card.due, Card.id)
+            .limit(limit)
+        )
+        return list(rows.all())
+
+    async def carded_question_ids(self, user_id: int) -> set[str]:
+        """The questions the user has a card for, that is, has answered at least once."""
+        return set((await self.session.scalars(select(Card.question_id).where(Card.user_id == user_id))).all())
+
+    async def reviews_since(self, user_id: int, since: datetime) -> int:
+        """How many answers the user gave since `since`."""
+        count = await self.session.scalar(
+            select(func.count()).select_from(ReviewLog).where(ReviewLog.user_id == user_id, ReviewLog.reviewed_at >= since)
+        )
+        return int(count or 0)
+
     # --- stats -------------------------------------------------------------------------------
 
     async def answers(self, user_id: int) -> list[Answer]:
@@ -213,6 +278,17 @@ class Repository:
             .group_by(QuizItem.question_id)
         )
         return {qid: n for qid, n in rows.all()}
+
+
+def _card_state(row: Card) -> CardState:
+    return CardState(
+        state=State(row.state),
+        step=row.step,
+        stability=row.stability,
+        difficulty=row.difficulty,
+        due=row.due,
+        last_review=row.last_review,
+    )
 
 
 def _case_when_not_chosen(telegram_language):  # type: ignore[no-untyped-def]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.emulator import SimulatedUser
 from bot.emulator.models import BotMessage, CallbackAnswer
 from questions.bank import load_questions
@@ -43,11 +45,21 @@ async def answer(user: SimulatedUser, message: BotMessage, *, right: bool, langu
     return reply
 
 
-async def take_quiz(user: SimulatedUser, pattern: list[bool], *, language: str) -> BotMessage:
-    """Start /quiz and answer each question right or wrong per `pattern`; return the final message."""
-    message = await user.ask("/quiz")
+@dataclass(frozen=True)
+class QuizRun:
+    """A quiz taken: the questions in the order asked, and the bot's last message."""
+
+    questions: list[Question]
+    final: BotMessage
+
+
+async def take_quiz(user: SimulatedUser, pattern: list[bool], *, language: str, command: str = "/quiz") -> QuizRun:
+    """Start a quiz and answer each question right or wrong per `pattern`."""
+    message = await user.ask(command)
+    asked = []
     for right in pattern:
+        asked.append(question_in(message, language))
         await answer(user, message, right=right, language=language)
         message = user.last
         assert message is not None
-    return message
+    return QuizRun(asked, message)

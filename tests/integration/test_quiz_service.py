@@ -1,0 +1,57 @@
+"""The quiz service on a real database with a tiny bank: what happens when questions run out."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bot.service import AskedQuestion, NothingDue, QuestionBank, QuizService
+from db import migrate
+from db.engine import create_engine
+from db.repository import Database, Profile
+from questions.bank import load_sets
+
+ALICE = Profile(1001, 1001, "Alice", "en")
+
+
+@pytest.fixture
+async def service(database_url: str, clock):  # type: ignore[no-untyped-def]
+    await migrate.upgrade(database_url)
+    database = Database(create_engine(database_url))
+    questions = [q for q in load_sets()[0].questions if q.type.value == "choice"][:2]
+    async with database.transaction() as repo:
+        await repo.sync_questions([("tiny", questions)], clock())
+        bank = QuestionBank(await repo.questions())
+    yield QuizService(database, bank, quiz_length=5, reviews_per_day=3, clock=clock, rng=lambda: random.Random(1))
+    await database.close()
+
+
+async def answer_all(service: QuizService, asked: AskedQuestion, *, right: bool) -> None:
+    step: object = asked
+    while isinstance(step, AskedQuestion):
+        shown = step.option_order.index(0) if right else step.option_order.index(1)
+        _, outcome, _ = await service.answer_button(ALICE, step.quiz_id, step.position, shown)
+        step = outcome.next
+
+
+async def test_a_small_bank_makes_a_short_quiz_then_nothing_is_left(service: QuizService, clock) -> None:  # type: ignore[no-untyped-def]
+    _, asked = await service.start_daily(ALICE)
+    assert isinstance(asked, AskedQuestion) and asked.total == 2
+    await answer_all(service, asked, right=True)
+    clock.advance(days=1)
+    _, tomorrow = await service.start_daily(ALICE)
+    assert isinstance(tomorrow, NothingDue)  # both questions learnt, none due yet, none new
+
+
+async def test_reviews_stop_at_the_daily_limit(service: QuizService, clock) -> None:  # type: ignore[no-untyped-def]
+    _, asked = await service.start_daily(ALICE)
+    assert isinstance(asked, AskedQuestion)
+    await answer_all(service, asked, right=False)  # 2 reviews logged, both due again in minutes
+    clock.advance(minutes=15)
+    _, round_ = await service.start_review(ALICE)
+    assert isinstance(round_, AskedQuestion) and round_.total == 1  # limit 3, 2 already done today
+    await answer_all(service, round_, right=False)
+    clock.advance(minutes=15)
+    _, refused = await service.start_review(ALICE)
+    assert refused == NothingDue(limit_reached=True)
