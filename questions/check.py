@@ -170,7 +170,9 @@ def check_sets(sets: Sequence[QuestionSet], articles: Mapping[str, str]) -> list
             problems.append(Problem(file, None, f"field article: no article named {question_set.article!r}"))
         for question in question_set.questions:
             if question.id in first_file:
-                problems.append(Problem(file, question.id, f"field id: the id repeats (first in {first_file[question.id]})"))
+                problems.append(
+                    Problem(file, question.id, f"field id: the id repeats (first in {first_file[question.id]})")
+                )
             first_file.setdefault(question.id, file)
             problems += [Problem(file, question.id, reason) for reason in check_question(question, article)]
     return problems

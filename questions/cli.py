@@ -146,7 +146,9 @@ def export_records(sets: list[QuestionSet]) -> list[dict[str, Any]]:
     """The whole bank as JSON-ready records; ids must be unique across sets."""
     duplicates = duplicate_ids(sets)
     if duplicates:
-        raise QuestionSetError("; ".join(f'question "{qid}" repeats in {", ".join(f)}' for qid, f in duplicates.items()))
+        raise QuestionSetError(
+            "; ".join(f'question "{qid}" repeats in {", ".join(f)}' for qid, f in duplicates.items())
+        )
     return [question_record(q, s) for s in sets for q in s.questions]
 
 

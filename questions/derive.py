@@ -237,7 +237,9 @@ def _date_mentions(sentence: str, index: int) -> list[Mention]:
             continue
         kind = "day-month-year" if day and year else "day-month" if day else "month-year" if year else "month"
         style = ("egy" if egy else "") + ("lev" if lev else "")
-        en = " ".join(p for p in (str(day_n) if day_n else "", calendar.month_name[month], str(year_n) if year_n else "") if p)
+        en = " ".join(
+            p for p in (str(day_n) if day_n else "", calendar.month_name[month], str(year_n) if year_n else "") if p
+        )
         found.append(
             Mention(
                 "dates", f"{kind}:{style}", m.group(), m.start(), m.end(), index, f"date:{day_n}-{month}-{year_n}",
@@ -256,7 +258,17 @@ def _date_mentions(sentence: str, index: int) -> list[Mention]:
         phrase = m.group("rel")
         en, unit, _direction = gazetteer.RELATIVE_DATES[phrase]
         found.append(
-            Mention("dates", f"relative:{unit}", phrase, m.start("rel"), m.end("rel"), index, f"rel:{phrase}", en=en, priority=3)
+            Mention(
+                "dates",
+                f"relative:{unit}",
+                phrase,
+                m.start("rel"),
+                m.end("rel"),
+                index,
+                f"rel:{phrase}",
+                en=en,
+                priority=3,
+            )
         )
     return found
 
@@ -394,7 +406,9 @@ def _known_mentions(sentence: str, index: int, tokens: Sequence[Token], lexicon:
                 continue
             skip, last, (name, en, kind) = match
             start, end = tokens[i].start + skip, tokens[last].end
-            text = name if sentence[start:end] != name and _key(sentence[start:end]) == _key(name) else sentence[start:end]
+            text = (
+                name if sentence[start:end] != name and _key(sentence[start:end]) == _key(name) else sentence[start:end]
+            )
             found.append(Mention(category, kind, text, start, end, index, entity_key(name), en=en, priority=1))
     return found
 
@@ -432,7 +446,9 @@ def _place_mentions(sentence: str, index: int, tokens: Sequence[Token], lexicon:
     return found
 
 
-def _organisation_end(sentence: str, tokens: Sequence[Token], i: int, lexicon: Lexicon, head_definite: bool) -> int | None:
+def _organisation_end(
+    sentence: str, tokens: Sequence[Token], i: int, lexicon: Lexicon, head_definite: bool
+) -> int | None:
     """The last token of an organisation name whose head is token i, or None if it has no name."""
     last = i
     for j in range(i + 1, min(len(tokens), i + 1 + MAX_ORGANISATION_WORDS)):
@@ -456,8 +472,90 @@ def _organisation_end(sentence: str, tokens: Sequence[Token], i: int, lexicon: L
     return last
 
 
+def _names_after(
+    sentence: str, tokens: Sequence[Token], j: int, lexicon: Lexicon, *, strict: bool = False
+) -> list[Token]:
+    """The words of a personal name starting at token j, after any nationality adjectives.
+
+    A name word has no article and is no stop word or place; `strict` also stops at a word that
+    opens an organisation or a place (وزير النقل سامر حداد في مدينة ...).
+    """
+    while j < len(tokens) and _key(tokens[j].plain) in _NATIONALITY_KEYS:
+        j += 1
+    names: list[Token] = []
+    while j < len(tokens) and len(names) < MAX_NAME_WORDS and _adjacent(sentence, tokens[j - 1], tokens[j]):
+        token = tokens[j]
+        if token.plain.startswith("ال") or not _is_name_word(token, lexicon, definite_only=False):
+            break
+        if _match_known(tokens, j, lexicon.place_keys, lexicon.longest) is not None:
+            break
+        if strict and (_key(token.plain) in _ORG_HEAD_KEYS or _key(token.plain) in _PLACE_HEAD_KEYS):
+            break
+        names.append(token)
+        j += 1
+    return names
+
+
+def _person(sentence: str, index: int, first: Token, last: Token, accepted: tuple[str, ...] = ()) -> Mention:
+    start, end = first.start, last.end
+    text = sentence[start:end]
+    return Mention("actors", "person", text, start, end, index, entity_key(text), accepted=accepted, priority=2)
+
+
+def _kunya_end(sentence: str, tokens: Sequence[Token], i: int, lexicon: Lexicon) -> int | None:
+    """The last token of a kunya at token i (أبو أمين, أبو مهدي المهندس), or None."""
+    if i + 1 >= len(tokens) or not _adjacent(sentence, tokens[i], tokens[i + 1]):
+        return None
+    name = tokens[i + 1]
+    if name.plain.startswith("ال") or not _is_name_word(name, lexicon, definite_only=False):
+        return None
+    last = i + 1
+    if last + 1 < len(tokens) and _adjacent(sentence, tokens[last], tokens[last + 1]):
+        nisba = tokens[last + 1]  # المهندس: a definite surname, but not a nationality
+        if (
+            nisba.plain.startswith("ال")
+            and _is_name_word(nisba, lexicon, definite_only=True)
+            and _key(nisba.plain) not in _NATIONALITY_KEYS
+        ):
+            last += 1
+    return last
+
+
+def _role_mention(sentence: str, index: int, tokens: Sequence[Token], i: int, lexicon: Lexicon) -> Mention | None:
+    """An office and its organisation at token i: قائد كتائب حزب الله, نائب قائد قوات الحشد الشعبي."""
+    for role_key, role in _ROLE_KEYS.items():
+        n = len(role.split())
+        if i + n >= len(tokens):
+            continue
+        rest = [t.plain for t in tokens[i + 1 : i + n]]
+        skip = next((s for s, w in _variants(tokens[i].plain) if _key(" ".join([w, *rest])) == role_key), None)
+        if skip is None:
+            continue
+        org_last = _organisation_at(sentence, tokens, i + n, lexicon)
+        if org_last is None:
+            known = _match_known(tokens, i + n, lexicon.actor_keys, lexicon.longest)
+            org_last = known[1] if known and known[0] == 0 else None
+        if org_last is None:
+            continue
+        # "قائد قوة النخبة في الحرس الثوري": a role may go on with في + another organisation
+        if org_last + 2 < len(tokens) and tokens[org_last + 1].plain == "في":
+            org_last = _organisation_at(sentence, tokens, org_last + 2, lexicon) or org_last
+        start, end = tokens[i].start + skip, tokens[org_last].end
+        text = sentence[start:end]
+        return Mention("actors", "role", text, start, end, index, entity_key(text), priority=2)
+    return None
+
+
+def _organisation_at(sentence: str, tokens: Sequence[Token], i: int, lexicon: Lexicon) -> int | None:
+    """The last token of an organisation whose head is token i, or None if none starts there."""
+    for _skip, word in _variants(tokens[i].plain):
+        if _key(word) in _ORG_HEAD_KEYS:
+            return _organisation_end(sentence, tokens, i, lexicon, head_definite=word.startswith("ال"))
+    return None
+
+
 def _actor_mentions(sentence: str, index: int, tokens: Sequence[Token], lexicon: Lexicon) -> list[Mention]:
-    """Organisations, roles, titled persons and kunyas."""
+    """Organisations, titled persons, officials, kunyas and roles."""
     found = []
     for i, token in enumerate(tokens):
         for skip, word in _variants(token.plain):
@@ -472,91 +570,26 @@ def _actor_mentions(sentence: str, index: int, tokens: Sequence[Token], lexicon:
                 break
             # person with a title: الجنرال الإيراني قاسم سليماني -> قاسم سليماني
             if key in _TITLE_KEYS:
-                j = i + 1
-                while j < len(tokens) and _key(tokens[j].plain) in _NATIONALITY_KEYS:
-                    j += 1
-                names = []
-                while (
-                    j < len(tokens) and len(names) < MAX_NAME_WORDS and _adjacent(sentence, tokens[j - 1], tokens[j])
-                    and not tokens[j].plain.startswith("ال") and _is_name_word(tokens[j], lexicon, definite_only=False)
-                    and _match_known(tokens, j, lexicon.place_keys, lexicon.longest) is None
-                ):  # fmt: skip
-                    names.append(tokens[j])
-                    j += 1
+                names = _names_after(sentence, tokens, i + 1, lexicon)
                 if names:
-                    start, end = names[0].start, names[-1].end
                     surname = (names[-1].text,) if len(names) > 1 else ()
-                    found.append(
-                        Mention("actors", "person", sentence[start:end], start, end, index, entity_key(sentence[start:end]),
-                                accepted=surname, priority=2)
-                    )  # fmt: skip
+                    found.append(_person(sentence, index, names[0], names[-1], surname))
                 break
             # office with its portfolio, then a name: وزير النقل سامر حداد -> سامر حداد
             if key in _OFFICE_KEYS and i + 2 < len(tokens) and tokens[i + 1].plain.startswith("ال"):
-                j = i + 2
-                while j < len(tokens) and _key(tokens[j].plain) in _NATIONALITY_KEYS:
-                    j += 1
-                names = []
-                while (
-                    j < len(tokens) and len(names) < MAX_NAME_WORDS and _adjacent(sentence, tokens[j - 1], tokens[j])
-                    and not tokens[j].plain.startswith("ال") and _is_name_word(tokens[j], lexicon, definite_only=False)
-                    and _match_known(tokens, j, lexicon.place_keys, lexicon.longest) is None
-                    and _key(tokens[j].plain) not in _ORG_HEAD_KEYS and _key(tokens[j].plain) not in _PLACE_HEAD_KEYS
-                ):  # fmt: skip
-                    names.append(tokens[j])
-                    j += 1
+                names = _names_after(sentence, tokens, i + 2, lexicon, strict=True)
                 if len(names) >= 2:
-                    start, end = names[0].start, names[-1].end
-                    found.append(
-                        Mention("actors", "person", sentence[start:end], start, end, index, entity_key(sentence[start:end]),
-                                accepted=(names[-1].text,), priority=2)
-                    )  # fmt: skip
+                    found.append(_person(sentence, index, names[0], names[-1], (names[-1].text,)))
                     break
             # kunya: أبو أمين, أبو مهدي المهندس
-            if key in _KUNYA_KEYS and skip == 0 and i + 1 < len(tokens) and _adjacent(sentence, token, tokens[i + 1]):
-                if not _is_name_word(tokens[i + 1], lexicon, definite_only=False) or tokens[i + 1].plain.startswith("ال"):
-                    break
-                last = i + 1
-                if (
-                    last + 1 < len(tokens) and _adjacent(sentence, tokens[last], tokens[last + 1])
-                    and tokens[last + 1].plain.startswith("ال") and _is_name_word(tokens[last + 1], lexicon, definite_only=True)
-                    and _key(tokens[last + 1].plain) not in _NATIONALITY_KEYS
-                ):  # fmt: skip
-                    last += 1
-                start, end = token.start, tokens[last].end
-                found.append(Mention("actors", "person", sentence[start:end], start, end, index, entity_key(sentence[start:end]), priority=2))
+            if key in _KUNYA_KEYS and skip == 0:
+                last = _kunya_end(sentence, tokens, i, lexicon)
+                if last is not None:
+                    found.append(_person(sentence, index, token, tokens[last]))
                 break
-        # role: قائد كتائب حزب الله, نائب قائد قوات الحشد الشعبي, مسؤول كبير في وزارة الدفاع
-        for role_key, role in _ROLE_KEYS.items():
-            n = len(role.split())
-            words = [t.plain for t in tokens[i : i + n]]
-            if len(words) < n or i + n >= len(tokens):
-                continue
-            first_variants = [w for _s, w in _variants(words[0])]
-            if not any(_key(" ".join([v, *words[1:]])) == role_key for v in first_variants):
-                continue
-            skip = next(s for s, w in _variants(words[0]) if _key(" ".join([w, *words[1:]])) == role_key)
-            head = tokens[i + n]
-            org_last = None
-            for _s, w in _variants(head.plain):
-                if _key(w) in _ORG_HEAD_KEYS:
-                    org_last = _organisation_end(sentence, tokens, i + n, lexicon, head_definite=w.startswith("ال"))
-                    break
-            if org_last is None:
-                known = _match_known(tokens, i + n, lexicon.actor_keys, lexicon.longest)
-                org_last = known[1] if known and known[0] == 0 else None
-            if org_last is None:
-                continue
-            # "... قوة النخبة في الحرس الثوري": a role may go on with في + another organisation
-            if org_last + 2 < len(tokens) and tokens[org_last + 1].plain == "في":
-                for _s, w in _variants(tokens[org_last + 2].plain):
-                    if _key(w) in _ORG_HEAD_KEYS:
-                        more = _organisation_end(sentence, tokens, org_last + 2, lexicon, head_definite=w.startswith("ال"))
-                        org_last = more if more is not None else org_last
-                        break
-            start, end = tokens[i].start + skip, tokens[org_last].end
-            text = sentence[start:end]
-            found.append(Mention("actors", "role", text, start, end, index, entity_key(text), priority=2))
+        role = _role_mention(sentence, index, tokens, i, lexicon)
+        if role is not None:
+            found.append(role)
     return found
 
 
@@ -634,7 +667,7 @@ def _canonical(mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
                 m = replace(m, text=text, end=cut, entity=entity_key(text))
             known = lexicon.actor_keys.get(_key(m.text))
             if known is not None:
-                m = replace(m, en=known[1], kind="group" if m.kind == "group" else m.kind)
+                m = replace(m, en=known[1])
             trimmed = _without_trailing_nationality(m.text)
             if trimmed != m.text:
                 m = replace(m, accepted=(*m.accepted, trimmed))
@@ -801,7 +834,9 @@ def _number_distractors(mention: Mention, analysis: Analysis) -> list[tuple[str,
     years = {float(m.value[2]) for m in analysis.mentions if m.category == "dates" and isinstance(m.value, tuple)}
     same_kind = ("digits", "words") if mention.kind in ("digits", "words") else (mention.kind,)
     others = {
-        m.value for m in analysis.mentions if m.category == "numbers" and isinstance(m.value, float) and m.kind in same_kind
+        m.value
+        for m in analysis.mentions
+        if m.category == "numbers" and isinstance(m.value, float) and m.kind in same_kind
     }
     pool = sorted(
         (v for v in others - {value} - years if max(v, value) / max(min(v, value), 1) <= 10),
@@ -841,9 +876,13 @@ def _date_distractors(mention: Mention, analysis: Analysis) -> list[tuple[str, s
         in_sentence = {m.text for m in analysis.mentions if m.sentence == mention.sentence}
         used = {m.text for m in analysis.mentions if m.category == "dates"}
         others = [
-            (ar, en) for ar, (en, u, d) in gazetteer.RELATIVE_DATES.items()
-            if ar not in in_sentence and ar not in mention.text and mention.text not in ar and (u, d) != (unit, direction)
-        ]  # fmt: skip
+            (ar, en)
+            for ar, (en, u, d) in gazetteer.RELATIVE_DATES.items()
+            if ar not in in_sentence
+            and ar not in mention.text
+            and mention.text not in ar
+            and (u, d) != (unit, direction)
+        ]
         # the same unit first (this week for last week), then those the article uses
         others.sort(key=lambda pair: (gazetteer.RELATIVE_DATES[pair[0]][1] != unit, pair[0] not in used))
         return others[:3]
@@ -907,7 +946,10 @@ def draft_question(mention: Mention, analysis: Analysis) -> dict:
         "category": mention.category,
         "type": kind,
         "difficulty": 2,
-        "prompt": {"ar": f"أكمل الجملة من المقال: «{cloze}»", "en": f"{TODO}: complete the article's sentence: «{cloze}»"},
+        "prompt": {
+            "ar": f"أكمل الجملة من المقال: «{cloze}»",
+            "en": f"{TODO}: complete the article's sentence: «{cloze}»",
+        },
         "answer": {"ar": mention.text, "en": _english(mention.text, mention.en)},
     }
     accepted = [a for a in dict.fromkeys(mention.accepted) if a and _key(a) != _key(mention.text)]
@@ -930,9 +972,9 @@ SETTING_SHARE = 0.2  # a country named in this share of the sentences is the set
 
 def _setting(analysis: Analysis) -> set[str]:
     """The countries the whole article is about ("العراق" in a report on Iraq): too easy to ask."""
-    sentences = Counter()
-    for entity, sentence in {(m.entity, m.sentence) for m in analysis.mentions if m.kind == "country"}:
-        sentences[entity] += 1
+    sentences = Counter(
+        entity for entity, _sentence in {(m.entity, m.sentence) for m in analysis.mentions if m.kind == "country"}
+    )
     return {e for e, n in sentences.items() if n >= SETTING_SHARE * len(analysis.sentences)}
 
 
@@ -948,7 +990,11 @@ def derive(text: str, article_name: str, lexicon: Lexicon | None = None) -> Ques
             continue
         seen.add(key)
         if mention.category in ("places", "actors"):
-            counted = (mention.category, mention.kind.removeprefix("head:") if mention.kind.startswith("head:") else "", mention.entity)
+            counted = (
+                mention.category,
+                mention.kind.removeprefix("head:") if mention.kind.startswith("head:") else "",
+                mention.entity,
+            )
             per_entity[counted] += 1
             if per_entity[counted] > MAX_DRAFTS_PER_ENTITY:
                 continue

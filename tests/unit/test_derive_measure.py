@@ -256,7 +256,10 @@ def test_precision_against_the_hand_labels(drafts: QuestionSet) -> None:
 
 
 def test_the_texts_of_our_own(second_drafts: QuestionSet, third_drafts: QuestionSet) -> None:
-    for drafts, facts, labels in ((second_drafts, SECOND_FACTS, SECOND_LABELS), (third_drafts, THIRD_FACTS, THIRD_LABELS)):
+    for drafts, facts, labels in (
+        (second_drafts, SECOND_FACTS, SECOND_LABELS),
+        (third_drafts, THIRD_FACTS, THIRD_LABELS),
+    ):
         found, _missed = fact_recall(drafts, facts)
         assert len(found) / len(facts) >= RECALL_FLOOR
         usable, total = precision(drafts, labels)

@@ -77,7 +77,9 @@ def test_a_sound_question_passes() -> None:
 
 def test_a_source_not_in_the_article_verbatim_is_reported() -> None:
     reasons = _reasons(_question(source=SOURCE.replace("متزايدة", "متصاعدة")))
-    assert reasons == ['sets/test-set.yaml: question "q-tensions": field source: the sentence is not in the article verbatim']
+    assert reasons == [
+        'sets/test-set.yaml: question "q-tensions": field source: the sentence is not in the article verbatim'
+    ]
 
 
 def test_a_source_with_changed_whitespace_is_not_verbatim() -> None:
@@ -108,8 +110,16 @@ def test_repeated_options_are_reported() -> None:
 @pytest.mark.parametrize(
     ("field", "value", "expected"),
     [
-        ("prompt", {"ar": "مع من التوترات؟", "en": "مع من التوترات؟"}, "field prompt.en: the English translation is missing"),
-        ("explanation", {"ar": "As the article says", "en": "As the article says"}, "field explanation.ar: the Arabic text is missing"),
+        (
+            "prompt",
+            {"ar": "مع من التوترات؟", "en": "مع من التوترات؟"},
+            "field prompt.en: the English translation is missing",
+        ),
+        (
+            "explanation",
+            {"ar": "As the article says", "en": "As the article says"},
+            "field explanation.ar: the Arabic text is missing",
+        ),
         ("prompt", {"ar": "مع من؟", "en": "TODO translate"}, "field prompt: still marked TODO"),
     ],
 )
@@ -126,12 +136,18 @@ def test_a_repeated_id_is_reported_across_sets() -> None:
 
 def test_an_unknown_article_is_reported() -> None:
     problems = check_sets([_set()], {})
-    assert [str(p) for p in problems] == ["sets/test-set.yaml: field article: no article named '000_7c3ce2b50505d2e6.txt'"]
+    assert [str(p) for p in problems] == [
+        "sets/test-set.yaml: field article: no article named '000_7c3ce2b50505d2e6.txt'"
+    ]
 
 
 def test_a_button_text_over_the_cap_is_reported() -> None:
     long = "أ" * (BUTTON_TEXT_MAX + 1)
-    distractors = [{"ar": long, "en": "Long"}, {"ar": "سوريا وتركيا", "en": "Syria and Turkey"}, {"ar": "الأردن", "en": "Jordan"}]
+    distractors = [
+        {"ar": long, "en": "Long"},
+        {"ar": "سوريا وتركيا", "en": "Syria and Turkey"},
+        {"ar": "الأردن", "en": "Jordan"},
+    ]
     reasons = _reasons(_question(distractors=distractors))
     assert any(f"option 2 (ar) is {BUTTON_TEXT_MAX + 1} characters" in r for r in reasons)
 

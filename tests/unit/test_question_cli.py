@@ -26,7 +26,11 @@ def _broken_set(directory: Path) -> None:
                 "type": "choice",
                 "prompt": {"ar": "أين؟", "en": "Where?"},
                 "answer": {"ar": "كركوك", "en": "Kirkuk"},
-                "distractors": [{"ar": "كركوك", "en": "Kirkuk"}, {"ar": "بغداد", "en": "Baghdad"}, {"ar": "الموصل", "en": "Mosul"}],
+                "distractors": [
+                    {"ar": "كركوك", "en": "Kirkuk"},
+                    {"ar": "بغداد", "en": "Baghdad"},
+                    {"ar": "الموصل", "en": "Mosul"},
+                ],
                 "explanation": {"ar": "لأن", "en": "Because"},
                 "source": "جملة لم ترد في المقال.",
             }

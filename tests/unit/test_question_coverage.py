@@ -14,7 +14,7 @@ import re
 import pytest
 
 from learning.normalize import normalize
-from questions.bank import load_questions, load_sets, read_article
+from questions.bank import load_sets, read_article
 from questions.schema import Category, Question, QuestionType
 
 ARTICLE = "000_7c3ce2b50505d2e6.txt"
