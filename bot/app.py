@@ -22,6 +22,8 @@ from telegram.ext import (
 from bot import handlers, rendering
 from bot.handlers import BotContext, Services
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from bot.ratelimit import SendRateLimiter
+from bot.reminding import Reminders, ReminderSweep
 from bot.service import Clock, QuestionBank, QuizService
 from bot.settings import Settings
 from db import migrate
@@ -62,6 +64,8 @@ def register_handlers(application: Application) -> None:
             CommandHandler("quiz", handlers.quiz, filters=new_messages),
             CommandHandler("score", handlers.score, filters=new_messages),
             CommandHandler("review", handlers.review, filters=new_messages),
+            CommandHandler("remind", handlers.remind, filters=new_messages),
+            CommandHandler("timezone", handlers.timezone, filters=new_messages),
             CallbackQueryHandler(handlers.button),
             # Text that isn't a command may answer a typed question.
             MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, handlers.text),
@@ -95,6 +99,11 @@ def build_application(
             clock=clock,
             rng=rng,
         )
+        services.reminders = Reminders(database, clock)
+        services.sweep = ReminderSweep(database, clock)
+        if settings.reminder_sweep_seconds and application.job_queue:
+            every = settings.reminder_sweep_seconds
+            application.job_queue.run_repeating(handlers.sweep_reminders, interval=every, first=every)
         for language in LANGUAGES:
             await application.bot.set_my_commands(rendering.bot_commands(language), language_code=language)
         await application.bot.set_my_commands(rendering.bot_commands(DEFAULT_LANGUAGE))
@@ -112,6 +121,7 @@ def build_application(
         .base_file_url(settings.telegram_api_file_base_url)
         .context_types(ContextTypes(context=BotContext, bot_data=Services))
         .concurrent_updates(True)
+        .rate_limiter(SendRateLimiter(overall_per_second=settings.messages_per_second, chat_burst=settings.chat_burst))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -36,17 +36,31 @@ class Action:
         return f"do:{self.name}"
 
 
-ACTIONS = frozenset({"quiz", "practice", "score", "review"})
+@dataclass(frozen=True)
+class ZoneChoice:
+    """A time zone button: an index into the offered list."""
+
+    index: int
+
+    def data(self) -> str:
+        """The button's callback data."""
+        return f"tz:{self.index}"
+
+
+ACTIONS = frozenset({"quiz", "practice", "score", "review", "snooze"})
 _ANSWER = re.compile(r"a:([1-9][0-9]{0,9}):([0-9]{1,2}):([0-9])")
 _ACTION = re.compile(r"do:([a-z]{1,16})")
+_ZONE = re.compile(r"tz:([0-9])")
 
 
-def parse(data: str | None) -> AnswerTap | Action | None:
-    """The button behind `data`, or None for anything the bot never sends."""
+def parse(data: str | None, zones: int = 0) -> AnswerTap | Action | ZoneChoice | None:
+    """The button behind `data`, or None for anything the bot never sends (`zones`: time zones offered)."""
     if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return None
     if match := _ANSWER.fullmatch(data):
         return AnswerTap(*(int(g) for g in match.groups()))
     if (match := _ACTION.fullmatch(data)) and match.group(1) in ACTIONS:
         return Action(match.group(1))
+    if (match := _ZONE.fullmatch(data)) and int(match.group(1)) < zones:
+        return ZoneChoice(int(match.group(1)))
     return None

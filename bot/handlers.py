@@ -11,10 +11,12 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot import callbacks, rendering
 from bot.i18n import language_for
+from bot.reminding import COMMON_TIMEZONES, Reminders, ReminderSweep
 from bot.rendering import Reply
 from bot.service import AnswerOutcome, AnswerStatus, AskedQuestion, DailyDone, NothingDue, QuizResult, QuizService
 from bot.settings import Settings
 from db.repository import Profile
+from learning.reminders import InvalidReminderTime, InvalidTimezone
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +25,8 @@ class Services:
     """What the handlers use, set up once in post_init."""
 
     quiz: QuizService
+    reminders: Reminders
+    sweep: ReminderSweep
     settings: Settings
 
 
@@ -94,6 +98,53 @@ async def score(update: Update, context: BotContext) -> None:
     await send(update, rendering.score(language, result))
 
 
+async def remind(update: Update, context: BotContext) -> None:
+    """/remind HH:MM sets the daily reminder, /remind off stops it, /remind alone shows it."""
+    profile, reminders = profile_of(update), context.services.reminders
+    wanted = " ".join(context.args or []).strip()
+    if not wanted:
+        current = await reminders.settings(profile)
+        await send(update, rendering.reminder_settings(current.language, current))
+        return
+    try:
+        if wanted.lower() in OFF_WORDS:
+            changed = await reminders.turn_off(profile)
+        else:
+            changed = await reminders.set_time(profile, wanted)
+    except InvalidReminderTime:
+        user = await context.services.quiz.greet(profile)
+        await send(update, rendering.reminder_time_invalid(user.language))
+        return
+    await send(update, rendering.reminder_settings(changed.language, changed, changed=True))
+
+
+OFF_WORDS = {"off", "stop", "none", "إيقاف", "ايقاف", "أوقف", "اوقف"}
+
+
+async def timezone(update: Update, context: BotContext) -> None:
+    """/timezone NAME-or-OFFSET sets the time zone; /timezone alone shows it with common choices."""
+    profile, reminders = profile_of(update), context.services.reminders
+    wanted = " ".join(context.args or []).strip()
+    if not wanted:
+        current = await reminders.settings(profile)
+        await send(update, rendering.timezone_settings(current.language, current))
+        return
+    try:
+        changed = await reminders.set_timezone(profile, wanted)
+    except InvalidTimezone as error:
+        user = await context.services.quiz.greet(profile)
+        await send(update, rendering.timezone_invalid(user.language, error))
+        return
+    await send(update, rendering.timezone_settings(changed.language, changed, changed=True))
+
+
+async def sweep_reminders(context: BotContext) -> None:
+    """The repeating job: remind every user whose reminder time has come."""
+    report = await context.services.sweep.run(context.bot)
+    if report.claimed:
+        log.info("reminder sweep: %s", report)
+
+
 ACTIONS = {"quiz": quiz, "practice": practice, "score": score, "review": review}
 
 
@@ -101,7 +152,19 @@ async def button(update: Update, context: BotContext) -> None:
     """A tap on an inline button: an answer, or an action such as a practice round."""
     query = update.callback_query
     assert query is not None
-    tapped = callbacks.parse(query.data)
+    tapped = callbacks.parse(query.data, zones=len(COMMON_TIMEZONES))
+    if isinstance(tapped, callbacks.ZoneChoice):
+        changed = await context.services.reminders.set_timezone(profile_of(update), COMMON_TIMEZONES[tapped.index])
+        await query.answer()
+        if isinstance(query.message, Message):
+            await _edit(query.message, rendering.timezone_settings(changed.language, changed, changed=True))
+        return
+    if isinstance(tapped, callbacks.Action) and tapped.name == "snooze":
+        snoozed = await context.services.reminders.snooze(profile_of(update))
+        await query.answer(rendering.snoozed(snoozed.language, snoozed))
+        if isinstance(query.message, Message):
+            await query.message.edit_reply_markup(None)
+        return
     if isinstance(tapped, callbacks.Action):
         await query.answer()
         await ACTIONS[tapped.name](update, context)
@@ -116,7 +179,7 @@ async def button(update: Update, context: BotContext) -> None:
     await query.answer(rendering.notice(language, outcome))
     if outcome.status is AnswerStatus.RECORDED and isinstance(query.message, Message):
         await _edit(query.message, rendering.feedback(language, kind, outcome))
-        await _continue(update, language, outcome)
+        await _continue(update, context, language, outcome)
 
 
 async def text(update: Update, context: BotContext) -> None:
@@ -129,7 +192,7 @@ async def text(update: Update, context: BotContext) -> None:
         await send(update, rendering.fallback(language))
     elif outcome.status is AnswerStatus.RECORDED:
         await send(update, rendering.feedback(language, kind, outcome))
-        await _continue(update, language, outcome)
+        await _continue(update, context, language, outcome)
 
 
 async def unknown(update: Update, context: BotContext) -> None:
@@ -138,12 +201,14 @@ async def unknown(update: Update, context: BotContext) -> None:
     await send(update, rendering.fallback(user.language))
 
 
-async def _continue(update: Update, language: str, outcome: AnswerOutcome) -> None:
-    """After an answer: the next question, or the quiz's score."""
+async def _continue(update: Update, context: BotContext, language: str, outcome: AnswerOutcome) -> None:
+    """After an answer: the next question, or the quiz's score (and, once, the time zone question)."""
     if isinstance(outcome.next, AskedQuestion):
         await send(update, rendering.question(language, outcome.next))
     elif isinstance(outcome.next, QuizResult):
         await send(update, rendering.quiz_done(language, outcome.next))
+        if await context.services.reminders.first_time_asking_timezone(profile_of(update).user_id):
+            await send(update, rendering.timezone_question(language))
 
 
 async def _edit(message: Message, reply: Reply) -> None:

@@ -10,13 +10,15 @@ from html import escape
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import Action, AnswerTap
+from bot.callbacks import Action, AnswerTap, ZoneChoice
 from bot.i18n import percent, t
+from bot.reminding import COMMON_TIMEZONES, ReminderSettings
 from bot.service import AnswerOutcome, AskedQuestion, NothingDue, QuizResult, Score
+from learning.reminders import InvalidTimezone, effective_reminder_minute
 from learning.quiz import QuizKind
 from questions.schema import Question, QuestionType
 
-COMMANDS = ("start", "quiz", "review", "score", "help")
+COMMANDS = ("start", "quiz", "review", "score", "remind", "timezone", "help")
 
 
 @dataclass(frozen=True)
@@ -183,3 +185,73 @@ def score(language: str, s: Score) -> Reply:
         lines.append(escape(t(language, "score_best_streak", days=s.progress.best_streak)))
     return Reply("\n".join(lines))
 
+
+
+def _clock_time(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _zone_buttons() -> InlineKeyboardMarkup:
+    names = [InlineKeyboardButton(zone, callback_data=ZoneChoice(i).data()) for i, zone in enumerate(COMMON_TIMEZONES)]
+    return InlineKeyboardMarkup([names[i : i + 2] for i in range(0, len(names), 2)])
+
+
+def reminder_settings(language: str, settings: ReminderSettings, *, changed: bool = False) -> Reply:
+    """/remind: the reminder time, or that reminders are off, and how to change it."""
+    zone = escape(settings.timezone)
+    if settings.reminder_minute is None:
+        return Reply(t(language, "remind_off" if changed else "remind_status_off"))
+    lines = [t(language, "remind_set" if changed else "remind_status_on", time=_clock_time(settings.reminder_minute), timezone=zone)]
+    effective = effective_reminder_minute(settings.reminder_minute)
+    if effective != settings.reminder_minute:
+        lines.append(t(language, "remind_quiet_hours", time=_clock_time(effective)))
+    return Reply("\n".join(lines))
+
+
+def reminder_time_invalid(language: str) -> Reply:
+    """/remind with something that isn't a time."""
+    return Reply(t(language, "remind_invalid"))
+
+
+def timezone_settings(language: str, settings: ReminderSettings, *, changed: bool = False) -> Reply:
+    """/timezone: the zone and its local time, with buttons for common zones."""
+    key = "timezone_set" if changed else "timezone_status"
+    text = t(language, key, timezone=escape(settings.timezone), local_time=settings.local_now.strftime("%H:%M"))
+    return Reply(text, None if changed else _zone_buttons())
+
+
+def timezone_invalid(language: str, error: InvalidTimezone) -> Reply:
+    """/timezone with something that isn't a time zone."""
+    lines = [t(language, "timezone_invalid", text=escape(error.text[:64]))]
+    if error.suggestion:
+        lines.append(t(language, "timezone_suggestion", suggestion=escape(error.suggestion)))
+    return Reply("\n".join(lines), _zone_buttons())
+
+
+def timezone_question(language: str) -> Reply:
+    """The one time the bot asks for the user's time zone."""
+    return Reply(t(language, "timezone_ask"), _zone_buttons())
+
+
+def reminder(language: str, due: int, daily_done: bool) -> Reply:
+    """The daily reminder, with "start" and "snooze" buttons."""
+    text = t(language, "reminder_reviews", count=due) if daily_done else t(language, "reminder_quiz")
+    start = Action("review" if daily_done else "quiz")
+    return Reply(
+        text,
+        InlineKeyboardMarkup([[
+            InlineKeyboardButton(t(language, "button_start"), callback_data=start.data()),
+            InlineKeyboardButton(t(language, "button_snooze"), callback_data=Action("snooze").data()),
+        ]]),
+    )
+
+
+def reminders_paused(language: str) -> Reply:
+    """Said once, when reminders pause after going unanswered."""
+    return Reply(t(language, "reminders_paused"))
+
+
+def snoozed(language: str, settings: ReminderSettings) -> str:
+    """The popup after "snooze"."""
+    at = settings.next_at.astimezone(settings.local_now.tzinfo).strftime("%H:%M") if settings.next_at else "—"
+    return t(language, "snoozed", time=at)

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     quiz_length: int = Field(default=5, ge=1, le=20)
     reviews_per_day: int = Field(default=50, ge=1, le=1000)
+    reminder_sweep_seconds: int = Field(default=60, ge=0, le=3600)
+    messages_per_second: float = Field(default=25.0, gt=0, le=30)
+    chat_burst: int = Field(default=3, ge=1, le=20)
     log_level: str = "INFO"
     admin_ids: list[int] = Field(default_factory=list)
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from db.engine import session_factory
 from db.models import Card, QuestionRow, Quiz, QuizItem, ReviewLog, User
+from db.reminders import schedule_reminders
 from learning.quiz import PlannedItem
 from learning.scheduling import CardState, new_card
 from learning.stats import Answer
@@ -78,6 +79,7 @@ class Repository:
                 "first_name": statement.excluded.first_name,
                 "last_seen_at": statement.excluded.last_seen_at,
                 "active": True,  # writing again undoes a block
+                "ignored_reminders": 0,  # and answers any reminder
                 # Telegram's language only until the user picks one with /language.
                 "language": _case_when_not_chosen(statement.excluded.language),
             },
@@ -85,6 +87,10 @@ class Repository:
         await self.session.execute(statement)
         user = await self.session.get(User, profile.user_id, populate_existing=True)
         assert user is not None
+        if user.reminder_minute is not None and (user.next_reminder_at is None or user.next_reminder_at <= now):
+            # Paused reminders resume, and a reminder due just as the user writes is not sent after it.
+            await schedule_reminders(self.session, user.id, now=now)
+            await self.session.refresh(user)
         return user
 
     async def user(self, user_id: int) -> User | None:
@@ -238,6 +244,13 @@ class Repository:
             .limit(limit)
         )
         return list(rows.all())
+
+    async def due_count(self, user_id: int, now: datetime) -> int:
+        """How many of the user's cards are due at `now`."""
+        count = await self.session.scalar(
+            select(func.count()).select_from(Card).where(Card.user_id == user_id, Card.due <= now)
+        )
+        return int(count or 0)
 
     async def carded_question_ids(self, user_id: int) -> set[str]:
         """The questions the user has a card for, that is, has answered at least once."""

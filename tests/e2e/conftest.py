@@ -61,6 +61,8 @@ def settings(emulator: BotApiEmulator, database_url: str) -> Settings:
         telegram_api_base_url=emulator.base_url,
         telegram_api_file_base_url=emulator.base_file_url,
         quiz_length=5,
+        reminder_sweep_seconds=0,  # tests run the sweep themselves, at the clock's time
+        chat_burst=20,  # simulated users answer far faster than people
     )
 
 

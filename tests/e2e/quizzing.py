@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.emulator import SimulatedUser
-from bot.emulator.models import BotMessage, CallbackAnswer
+from bot.emulator.models import BotMessage
 from questions.bank import load_questions
 from questions.schema import Question, QuestionType
 
@@ -29,20 +29,20 @@ def right_label(question: Question, language: str) -> str:
     return question.answer.in_(language)
 
 
-async def answer(user: SimulatedUser, message: BotMessage, *, right: bool, language: str) -> CallbackAnswer | None:
-    """Answer the question in `message`, rightly or wrongly, and wait for what follows it."""
+async def answer(user: SimulatedUser, message: BotMessage, *, right: bool, language: str) -> BotMessage:
+    """Answer the question in `message`, rightly or wrongly; return what the bot sent next."""
     question = question_in(message, language)
     before = len(user.messages)
     if question.type is QuestionType.TYPED:
         await user.send(right_label(question, language) if right else "لا أعرف")
-        await user.wait_for(lambda msgs: len(msgs) >= before + 2)  # feedback, then next question or score
-        return None
+        # The feedback comes first, then the next question or the score.
+        return await user.wait_for(lambda msgs: msgs[before + 1] if len(msgs) > before + 1 else None)
     labels = [b.text for b in message.flat_buttons]
     target = right_label(question, language)
     choice = target if right else next(label for label in labels if label != target)
-    reply = await user.tap(message, choice)
-    await user.wait_for(lambda msgs: message.edited and len(msgs) > before)  # feedback, then what's next
-    return reply
+    await user.tap(message, choice)
+    # The question turns into its feedback, then the next question or the score follows.
+    return await user.wait_for(lambda msgs: msgs[before] if message.edited and len(msgs) > before else None)
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,6 @@ async def take_quiz(user: SimulatedUser, pattern: list[bool], *, language: str, 
     asked = []
     for right in pattern:
         asked.append(question_in(message, language))
-        await answer(user, message, right=right, language=language)
-        message = user.last
-        assert message is not None
+        message = await answer(user, message, right=right, language=language)
+    await user.emulator.wait_idle()  # anything said after the score, such as the time zone question
     return QuizRun(asked, message)
