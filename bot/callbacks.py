@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.i18n import LANGUAGES
+
 MAX_BYTES = 64  # Telegram's limit for callback_data
 
 
@@ -47,13 +49,53 @@ class ZoneChoice:
         return f"tz:{self.index}"
 
 
+@dataclass(frozen=True)
+class PastQuizTap:
+    """A quiz in the history list: show its questions and answers."""
+
+    quiz_id: int
+
+    def data(self) -> str:
+        """The button's callback data."""
+        return f"h:{self.quiz_id}"
+
+
+@dataclass(frozen=True)
+class LanguageChoice:
+    """A language button of /language."""
+
+    language: str
+
+    def data(self) -> str:
+        """The button's callback data."""
+        return f"lang:{self.language}"
+
+
+@dataclass(frozen=True)
+class ProgressAction:
+    """A button of the progress pages: chart, history, mistakes, practising them, forgetting or not."""
+
+    name: str
+
+    def data(self) -> str:
+        """The button's callback data."""
+        return f"pg:{self.name}"
+
+
 ACTIONS = frozenset({"quiz", "practice", "score", "review", "snooze"})
+PROGRESS_ACTIONS = frozenset({"chart", "history", "mistakes", "drill", "forget", "keep"})
 _ANSWER = re.compile(r"a:([1-9][0-9]{0,9}):([0-9]{1,2}):([0-9])")
 _ACTION = re.compile(r"do:([a-z]{1,16})")
 _ZONE = re.compile(r"tz:([0-9])")
+_PAST_QUIZ = re.compile(r"h:([1-9][0-9]{0,9})")
+_LANGUAGE = re.compile(r"lang:([a-z]{2})")
+_PROGRESS = re.compile(r"pg:([a-z]{1,16})")
 
 
-def parse(data: str | None, zones: int = 0) -> AnswerTap | Action | ZoneChoice | None:
+Tap = AnswerTap | Action | ZoneChoice | PastQuizTap | LanguageChoice | ProgressAction
+
+
+def parse(data: str | None, zones: int = 0) -> Tap | None:
     """The button behind `data`, or None for anything the bot never sends (`zones`: time zones offered)."""
     if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return None
@@ -63,4 +105,10 @@ def parse(data: str | None, zones: int = 0) -> AnswerTap | Action | ZoneChoice |
         return Action(match.group(1))
     if (match := _ZONE.fullmatch(data)) and int(match.group(1)) < zones:
         return ZoneChoice(int(match.group(1)))
+    if match := _PAST_QUIZ.fullmatch(data):
+        return PastQuizTap(int(match.group(1)))
+    if (match := _LANGUAGE.fullmatch(data)) and match.group(1) in LANGUAGES:
+        return LanguageChoice(match.group(1))
+    if (match := _PROGRESS.fullmatch(data)) and match.group(1) in PROGRESS_ACTIONS:
+        return ProgressAction(match.group(1))
     return None
