@@ -6,7 +6,7 @@ Coordinates the database and the learning core; knows nothing of Telegram, so ha
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
@@ -156,13 +156,18 @@ class QuizService:
             asked = await self._ask_current(repo, quiz, items, now)
             return user.language, DailyDone(asked) if isinstance(asked, QuizResult) else asked
 
-    async def start_practice(self, profile: Profile) -> tuple[str, AskedQuestion]:
-        """The user's language, and a new practice round favouring the questions they have seen least."""
+    async def start_practice(self, profile: Profile, first: Sequence[str] = ()) -> tuple[str, AskedQuestion]:
+        """The user's language, and a new practice round: the questions in `first` (such as the ones
+        they miss most), then those they have seen least."""
         now = self.clock()
         async with self.db.transaction() as repo:
             user = await repo.touch_user(profile, now)
             planned = compose_quiz(
-                self.bank.active, size=self.quiz_length, rng=self.rng(), times_seen=await repo.times_seen(user.id)
+                self.bank.active,
+                size=self.quiz_length,
+                rng=self.rng(),
+                first=first,
+                times_seen=await repo.times_seen(user.id),
             )
             return user.language, await self._start(repo, user, QuizKind.PRACTICE, planned, now)
 
