@@ -19,9 +19,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers, rendering
+from bot import handlers, handlers_progress, rendering
 from bot.handlers import BotContext, Services
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from bot.progress import ProgressService
 from bot.ratelimit import SendRateLimiter
 from bot.reminding import Reminders, ReminderSweep
 from bot.service import Clock, QuestionBank, QuizService
@@ -62,10 +63,18 @@ def register_handlers(application: Application) -> None:
             CommandHandler("start", handlers.start, filters=new_messages),
             CommandHandler("help", handlers.help_command, filters=new_messages),
             CommandHandler("quiz", handlers.quiz, filters=new_messages),
-            CommandHandler("score", handlers.score, filters=new_messages),
+            CommandHandler("score", handlers_progress.score, filters=new_messages),
+            CommandHandler("chart", handlers_progress.chart, filters=new_messages),
+            CommandHandler("history", handlers_progress.history, filters=new_messages),
+            CommandHandler("mistakes", handlers_progress.mistakes, filters=new_messages),
+            CommandHandler("language", handlers_progress.language, filters=new_messages),
+            CommandHandler("export", handlers_progress.export, filters=new_messages),
+            CommandHandler("forget", handlers_progress.forget, filters=new_messages),
             CommandHandler("review", handlers.review, filters=new_messages),
             CommandHandler("remind", handlers.remind, filters=new_messages),
             CommandHandler("timezone", handlers.timezone, filters=new_messages),
+            # Progress buttons (and 📊 My score) before the quiz's buttons, which take every other tap.
+            CallbackQueryHandler(handlers_progress.button, pattern=handlers_progress.handles),
             CallbackQueryHandler(handlers.button),
             # Text that isn't a command may answer a typed question.
             MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, handlers.text),
@@ -99,6 +108,7 @@ def build_application(
             clock=clock,
             rng=rng,
         )
+        services.progress = ProgressService(database, bank, clock=clock)
         services.reminders = Reminders(database, clock)
         services.sweep = ReminderSweep(database, clock)
         if settings.reminder_sweep_seconds and application.job_queue:

@@ -11,6 +11,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot import callbacks, rendering
 from bot.i18n import language_for
+from bot.progress import ProgressService
 from bot.reminding import COMMON_TIMEZONES, Reminders, ReminderSweep
 from bot.rendering import Reply
 from bot.service import AnswerOutcome, AnswerStatus, AskedQuestion, DailyDone, NothingDue, QuizResult, QuizService
@@ -25,6 +26,7 @@ class Services:
     """What the handlers use, set up once in post_init."""
 
     quiz: QuizService
+    progress: ProgressService
     reminders: Reminders
     sweep: ReminderSweep
     settings: Settings

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from babel.dates import format_skeleton
 from babel.numbers import format_decimal, format_percent
 
 LOCALES = Path(__file__).with_name("locales")
@@ -40,3 +42,8 @@ def percent(language: str, ratio: float) -> str:
 def number(language: str, value: float) -> str:
     """A number written the way the language writes it."""
     return format_decimal(value, locale=language)
+
+
+def short_date(language: str, day: date) -> str:
+    """A day and month, written the way the language writes them ("Mar 10", "10 مارس")."""
+    return format_skeleton("MMMd", day, locale=language)

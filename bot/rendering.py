@@ -18,7 +18,10 @@ from learning.reminders import InvalidTimezone, effective_reminder_minute
 from learning.quiz import QuizKind
 from questions.schema import Question, QuestionType
 
-COMMANDS = ("start", "quiz", "review", "score", "remind", "timezone", "help")
+COMMANDS = (
+    "start", "quiz", "review", "score", "chart", "history", "mistakes", "remind", "timezone", "language", "export",
+    "forget", "help",
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,13 @@ def correct_answer(language: str, question: Question) -> str:
         return t(language, "option_true" if question.truth else "option_false")
     assert question.answer is not None
     return question.answer.in_(language)
+
+
+def given_answer(language: str, question: Question, option_order: tuple[int, ...], response: str) -> str:
+    """What the user answered, as they saw it: the label of the option tapped, or the text typed."""
+    if question.type is QuestionType.TYPED:
+        return response
+    return _option_labels(language, question, option_order)[int(response)]
 
 
 def feedback(language: str, kind: str, outcome: AnswerOutcome) -> Reply:
