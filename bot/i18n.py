@@ -6,8 +6,8 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from babel.messages.pofile import read_po
 from babel.dates import format_skeleton
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
 LOCALES = Path(__file__).with_name("locales")
