@@ -94,12 +94,6 @@ async def practice(update: Update, context: BotContext) -> None:
     await send(update, rendering.question(language, asked))
 
 
-async def score(update: Update, context: BotContext) -> None:
-    """/score: today's result, accuracy, categories and streak."""
-    language, result = await context.services.quiz.score(profile_of(update))
-    await send(update, rendering.score(language, result))
-
-
 async def remind(update: Update, context: BotContext) -> None:
     """/remind HH:MM sets the daily reminder, /remind off stops it, /remind alone shows it."""
     profile, reminders = profile_of(update), context.services.reminders
@@ -147,7 +141,8 @@ async def sweep_reminders(context: BotContext) -> None:
         log.info("reminder sweep: %s", report)
 
 
-ACTIONS = {"quiz": quiz, "practice": practice, "score": score, "review": review}
+# 📊 My score (do:score) opens the progress page: handlers_progress takes that tap before this handler.
+ACTIONS = {"quiz": quiz, "practice": practice, "review": review}
 
 
 async def button(update: Update, context: BotContext) -> None:

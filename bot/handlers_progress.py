@@ -25,7 +25,7 @@ async def score(update: Update, context: BotContext) -> None:
 async def chart(update: Update, context: BotContext) -> None:
     """/chart: daily scores over the last 30 days and accuracy per category, as a picture."""
     language, data = await context.services.progress.chart(profile_of(update))
-    if not any(day.answered for day in data.days) and not data.by_category:
+    if not data.by_category:  # no answer yet
         await send(update, pages.chart_empty(language))
         return
     png = await asyncio.to_thread(render_chart, language, data)  # drawing takes a CPU-bound moment

@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from bot.i18n import LANGUAGES
-from bot.service import Clock, QuestionBank, local_day
+from bot.service import Clock, QuestionBank
 from db import progress as queries
 from db.progress import ItemRecord, QuizSummary
 from db.repository import Database, Profile
 from learning.progress import DayScore, ProgressReport, daily_scores, most_missed, progress_report
+from learning.reminders import local_day
 from learning.stats import Accuracy, accuracy
 from questions.schema import Question
 

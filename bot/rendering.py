@@ -11,9 +11,9 @@ from html import escape
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Action, AnswerTap, ZoneChoice
-from bot.i18n import percent, t
+from bot.i18n import t
 from bot.reminding import COMMON_TIMEZONES, ReminderSettings
-from bot.service import AnswerOutcome, AskedQuestion, NothingDue, QuizResult, Score
+from bot.service import AnswerOutcome, AskedQuestion, NothingDue, QuizResult
 from learning.reminders import InvalidTimezone, effective_reminder_minute
 from learning.quiz import QuizKind
 from questions.schema import Question, QuestionType
@@ -156,45 +156,6 @@ def _next_steps(language: str) -> InlineKeyboardMarkup:
             InlineKeyboardButton(t(language, "button_score"), callback_data=Action("score").data()),
         ]]
     )
-
-
-def score(language: str, s: Score) -> Reply:
-    """The /score page."""
-    lines = [f"<b>{escape(t(language, 'score_title'))}</b>", ""]
-    if s.today is None:
-        lines.append(escape(t(language, "score_today_none")))
-    elif s.today_finished:
-        lines.append(escape(t(language, "score_today_done", correct=s.today.correct, total=s.today.total)))
-    else:
-        lines.append(escape(t(language, "score_today_open", answered=s.today.answered, total=s.today.total)))
-    overall = s.progress.overall
-    if overall.ratio is None:
-        lines += ["", escape(t(language, "score_no_answers"))]
-    else:
-        lines.append(
-            escape(t(language, "score_all_time", answered=overall.answered, accuracy=percent(language, overall.ratio)))
-        )
-        lines += ["", escape(t(language, "score_by_category"))]
-        for category, acc in sorted(s.progress.by_category.items()):
-            assert acc.ratio is not None
-            name = t(language, f"category_{category}")
-            lines.append(
-                escape(
-                    t(
-                        language,
-                        "score_category_line",
-                        category=name,
-                        accuracy=percent(language, acc.ratio),
-                        correct=acc.correct,
-                        answered=acc.answered,
-                    )
-                )
-            )
-    lines += ["", escape(t(language, "score_streak", days=s.progress.streak))]
-    if s.progress.best_streak > s.progress.streak:
-        lines.append(escape(t(language, "score_best_streak", days=s.progress.best_streak)))
-    return Reply("\n".join(lines))
-
 
 
 def _clock_time(minute: int) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from enum import StrEnum
 
 from db.models import Quiz, QuizItem, User
@@ -17,7 +17,6 @@ from learning.normalize import answers_match
 from learning.quiz import PlannedItem, QuizKind, compose_quiz, count_correct, is_correct_choice
 from learning.reminders import local_day, tzinfo_for
 from learning.scheduling import review
-from learning.stats import Progress, progress
 from questions.schema import Question, QuestionType
 
 Clock = Callable[[], datetime]
@@ -94,15 +93,6 @@ class AnswerOutcome:
     position: int = 0
     total: int = 0
     next: AskedQuestion | QuizResult | None = None
-
-
-@dataclass(frozen=True)
-class Score:
-    """What /score shows."""
-
-    today: QuizResult | None
-    today_finished: bool
-    progress: Progress
 
 
 class QuizService:
@@ -225,19 +215,6 @@ class QuizService:
                 return user.language, None, quiz.kind
             correct = answers_match(self.bank[item.question_id], text)
             return user.language, await self._record(repo, quiz, items, item, text, correct, now), quiz.kind
-
-    async def score(self, profile: Profile) -> tuple[str, Score]:
-        """The user's language, and today's result, all-time accuracy, accuracy per category and streak."""
-        now = self.clock()
-        async with self.db.transaction() as repo:
-            user = await repo.touch_user(profile, now)
-            today = local_day(now, user.timezone)
-            quiz = await repo.daily_quiz(user.id, today)
-            result = self._result(quiz, await repo.items(quiz.id)) if quiz else None
-            answers = await repo.answers(user.id)
-            days = await repo.daily_days_done(user.id)
-        finished = quiz is not None and quiz.finished_at is not None
-        return user.language, Score(result, finished, progress(answers, days, today))
 
     async def _start(
         self, repo: Repository, user: User, kind: QuizKind, planned: list[PlannedItem], now: datetime

@@ -3,6 +3,7 @@ their data exported, and everything forgotten."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import struct
 
@@ -66,8 +67,7 @@ async def test_score_is_a_progress_page_with_bars_mastery_and_reviews_coming_up(
 async def test_the_chart_is_a_phone_sized_png_in_either_language(emulator: BotApiEmulator, bot) -> None:  # type: ignore[no-untyped-def]
     alice = emulator.user(1001, "Alice", language_code="en")
     omar = emulator.user(1002, "عمر", language_code="ar")
-    await take_quiz(alice, PATTERN, language="en")
-    await take_quiz(omar, [True] * 5, language="ar")
+    await asyncio.gather(take_quiz(alice, PATTERN, language="en"), take_quiz(omar, [True] * 5, language="ar"))
     for user, caption in [(alice, "Your progress"), (omar, "تقدّمك")]:
         chart = await reply_to(user, "/chart")
         assert chart.kind == "photo" and caption in chart.text
