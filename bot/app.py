@@ -16,10 +16,13 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot import handlers, handlers_progress, rendering
+from bot import admin, flood, handlers, handlers_progress, rendering
+from bot.admin import AdminService
+from bot.flood import FloodGuard
 from bot.handlers import BotContext, Services
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bot.progress import ProgressService
@@ -27,6 +30,7 @@ from bot.ratelimit import SendRateLimiter
 from bot.reminding import Reminders, ReminderSweep
 from bot.service import Clock, QuestionBank, QuizService
 from bot.settings import Settings
+from bot.transport import RetryingRequest
 from db import migrate
 from db.engine import create_engine
 from db.repository import Database, SyncReport
@@ -58,6 +62,8 @@ def register_handlers(application: Application) -> None:
     """Every handler, in the order PTB tries them: the first that matches an update handles it."""
     private = filters.ChatType.PRIVATE
     new_messages = filters.UpdateType.MESSAGE & private
+    # Before every other group: a flooding user's extra updates are dropped before any work is done.
+    application.add_handler(TypeHandler(Update, flood.guard), group=-1)
     application.add_handlers(
         [
             CommandHandler("start", handlers.start, filters=new_messages),
@@ -73,11 +79,14 @@ def register_handlers(application: Application) -> None:
             CommandHandler("review", handlers.review, filters=new_messages),
             CommandHandler("remind", handlers.remind, filters=new_messages),
             CommandHandler("timezone", handlers.timezone, filters=new_messages),
+            CommandHandler("admin", admin.command, filters=new_messages),
+            # Admin buttons first: to anyone not in ADMIN_IDS they answer like any invalid button.
+            CallbackQueryHandler(admin.button, pattern=r"^adm:"),
             # Progress buttons (and 📊 My score) before the quiz's buttons, which take every other tap.
             CallbackQueryHandler(handlers_progress.button, pattern=handlers_progress.handles),
             CallbackQueryHandler(handlers.button),
-            # Text that isn't a command may answer a typed question.
-            MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, handlers.text),
+            # Text that isn't a command may answer a typed question; a forwarded message is never an answer.
+            MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND & ~filters.FORWARDED, handlers.text),
             # Last: anything else a person sends privately gets pointed to the commands.
             MessageHandler(new_messages, handlers.unknown),
         ]
@@ -111,6 +120,9 @@ def build_application(
         services.progress = ProgressService(database, bank, clock=clock)
         services.reminders = Reminders(database, clock)
         services.sweep = ReminderSweep(database, clock)
+        services.admin = AdminService(database, clock, settings.admin_ids, (services.quiz, services.progress))
+        per_minute = settings.user_updates_per_minute
+        services.flood = FloodGuard(per_minute) if per_minute else None
         if settings.reminder_sweep_seconds and application.job_queue:
             every = settings.reminder_sweep_seconds
             application.job_queue.run_repeating(handlers.sweep_reminders, interval=every, first=every)
@@ -131,6 +143,7 @@ def build_application(
         .base_file_url(settings.telegram_api_file_base_url)
         .context_types(ContextTypes(context=BotContext, bot_data=Services))
         .concurrent_updates(True)
+        .request(RetryingRequest(timeout=settings.telegram_timeout_seconds))
         .rate_limiter(SendRateLimiter(overall_per_second=settings.messages_per_second, chat_burst=settings.chat_burst))
         .post_init(post_init)
         .post_shutdown(post_shutdown)

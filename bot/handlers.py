@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest
 from telegram.ext import CallbackContext, ExtBot
 
 from bot import callbacks, rendering
+from bot.failures import FailureKind, kind_of
+from bot.flood import FloodGuard
 from bot.i18n import language_for
 from bot.progress import ProgressService
 from bot.reminding import COMMON_TIMEZONES, Reminders, ReminderSweep
@@ -18,6 +21,9 @@ from bot.service import AnswerOutcome, AnswerStatus, AskedQuestion, DailyDone, N
 from bot.settings import Settings
 from db.repository import Profile
 from learning.reminders import InvalidReminderTime, InvalidTimezone
+
+if TYPE_CHECKING:
+    from bot.admin import AdminService
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +36,8 @@ class Services:
     reminders: Reminders
     sweep: ReminderSweep
     settings: Settings
+    admin: AdminService
+    flood: FloodGuard | None  # None when USER_UPDATES_PER_MINUTE is 0
 
 
 class BotContext(CallbackContext[ExtBot[None], dict, dict, Services]):
@@ -217,18 +225,25 @@ async def _edit(message: Message, reply: Reply) -> None:
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log what broke with its context, and apologise to the user when there is one."""
+    """Log what broke with its context, and tell the user when there is one and something can reach them.
+
+    Database trouble gets "nothing was saved, try again" (every change is one transaction, rolled
+    back whole); Telegram trouble gets nothing, since an apology would travel the same broken road
+    and a message that timed out may well have arrived; anything else gets a short apology.
+    """
     chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s in chat %s failed", update_id, chat_id, exc_info=context.error)
-    if chat_id is None or isinstance(context.error, Forbidden):
+    failure = kind_of(context.error)
+    log.error("update %s in chat %s failed (%s)", update_id, chat_id, failure, exc_info=context.error)
+    if chat_id is None or failure in (FailureKind.BLOCKED, FailureKind.TELEGRAM):
         return
     user = update.effective_user if isinstance(update, Update) else None
     language = language_for(user.language_code if user else None)
+    words = rendering.database_busy(language) if failure is FailureKind.DATABASE else rendering.apology(language)
     try:
         if isinstance(update, Update) and update.callback_query:
-            await update.callback_query.answer(rendering.apology(language))
+            await update.callback_query.answer(words)
         else:
-            await context.bot.send_message(chat_id, rendering.apology(language))
+            await context.bot.send_message(chat_id, words)
     except Exception:  # noqa: BLE001 - the apology is best effort; the error is logged above
         log.warning("could not apologise in chat %s", chat_id)

@@ -57,6 +57,16 @@ def apology(language: str) -> str:
     return t(language, "error_apology")
 
 
+def database_busy(language: str) -> str:
+    """What the user reads when the database could not be reached: nothing was saved, try again."""
+    return t(language, "database_busy")
+
+
+def flood_notice(language: str) -> str:
+    """Said once to a user sending too much at once, before their extra updates are skipped."""
+    return t(language, "flood_notice")
+
+
 def _category(language: str, question: Question) -> str:
     return t(language, f"category_{question.category.value}")
 

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     reminder_sweep_seconds: int = Field(default=60, ge=0, le=3600)
     messages_per_second: float = Field(default=25.0, gt=0, le=30)
     chat_burst: int = Field(default=3, ge=1, le=20)
+    telegram_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    user_updates_per_minute: int = Field(default=60, ge=0, le=6000)
     log_level: str = "INFO"
     admin_ids: list[int] = Field(default_factory=list)
 
