@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 from db.models import Card, Quiz, QuizItem, ReviewLog, User
-from db.repository import _card_state
+from db.repository import card_state_of
 from learning.progress import AnsweredItem
 from learning.scheduling import CardState
 
@@ -97,7 +97,7 @@ async def answered_items(session: AsyncSession, user_id: int) -> list[AnsweredIt
 async def card_states(session: AsyncSession, user_id: int) -> dict[str, CardState]:
     """The user's cards, by question."""
     rows = await session.scalars(select(Card).where(Card.user_id == user_id))
-    return {row.question_id: _card_state(row) for row in rows.all()}
+    return {row.question_id: card_state_of(row) for row in rows.all()}
 
 
 async def choose_language(session: AsyncSession, user_id: int, language: str) -> None:

@@ -200,7 +200,7 @@ class Repository:
         row = await self.session.scalar(
             select(Card).where(Card.user_id == user_id, Card.question_id == question_id).with_for_update()
         )
-        return new_card(now) if row is None else _card_state(row)
+        return new_card(now) if row is None else card_state_of(row)
 
     async def save_review(
         self,
@@ -293,7 +293,8 @@ class Repository:
         return {qid: n for qid, n in rows.all()}
 
 
-def _card_state(row: Card) -> CardState:
+def card_state_of(row: Card) -> CardState:
+    """The core's view of a cards row."""
     return CardState(
         state=State(row.state),
         step=row.step,

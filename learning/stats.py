@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 
@@ -31,16 +31,6 @@ class Accuracy:
     def add(self, correct: bool) -> Accuracy:
         """This accuracy with one more answer."""
         return Accuracy(self.correct + int(correct), self.answered + 1)
-
-
-@dataclass(frozen=True)
-class Progress:
-    """What /score shows."""
-
-    overall: Accuracy
-    by_category: dict[str, Accuracy] = field(default_factory=dict)
-    streak: int = 0
-    best_streak: int = 0
 
 
 def accuracy(answers: Iterable[Answer]) -> tuple[Accuracy, dict[str, Accuracy]]:
@@ -74,10 +64,3 @@ def best_streak(days_done: Iterable[date]) -> int:
         best = max(best, run)
         previous = day
     return best
-
-
-def progress(answers: Iterable[Answer], days_done: Iterable[date], today: date) -> Progress:
-    """The progress page's numbers."""
-    days = set(days_done)
-    overall, by_category = accuracy(answers)
-    return Progress(overall, by_category, current_streak(days, today), best_streak(days))

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from learning.stats import Answer, best_streak, current_streak, progress
+from learning.stats import Answer, accuracy, best_streak, current_streak
 
 MARCH = [date(2026, 3, d) for d in range(1, 32)]
 
@@ -31,12 +31,12 @@ def test_accuracy_is_counted_overall_and_per_category() -> None:
         Answer("dates", False, MARCH[9]),
         Answer("places", True, MARCH[9]),
     ]
-    result = progress(answers, [MARCH[9]], MARCH[9])
-    assert (result.overall.correct, result.overall.answered) == (2, 3)
-    assert result.by_category["dates"].ratio == 0.5
-    assert result.by_category["places"].ratio == 1.0
-    assert result.streak == 1
+    overall, by_category = accuracy(answers)
+    assert (overall.correct, overall.answered) == (2, 3)
+    assert by_category["dates"].ratio == 0.5
+    assert by_category["places"].ratio == 1.0
 
 
 def test_no_answers_means_no_ratio() -> None:
-    assert progress([], [], MARCH[0]).overall.ratio is None
+    overall, by_category = accuracy([])
+    assert overall.ratio is None and by_category == {}
