@@ -197,6 +197,8 @@ class QuizService:
             question = self.bank[item.question_id]
             if question.type is QuestionType.TYPED or not 0 <= shown < len(item.option_order):
                 return user.language, AnswerOutcome(AnswerStatus.INVALID), quiz.kind
+            if _past_daily(quiz, user, now):
+                return user.language, AnswerOutcome(AnswerStatus.STALE, question), quiz.kind
             correct = is_correct_choice(question, item.option_order, shown)
             return user.language, await self._record(repo, quiz, items, item, str(shown), correct, now), quiz.kind
 
@@ -207,7 +209,7 @@ class QuizService:
         async with self.db.transaction() as repo:
             user = await repo.touch_user(profile, now)
             quiz = await repo.latest_open_quiz(user.id)
-            if quiz is None:
+            if quiz is None or _past_daily(quiz, user, now):
                 return user.language, None, ""
             items = await repo.items(quiz.id)
             item = _current(items)
@@ -268,6 +270,11 @@ class QuizService:
     def _result(quiz: Quiz, items: list[QuizItem]) -> QuizResult:
         answered = sum(1 for i in items if i.answered_at is not None)
         return QuizResult(quiz.id, quiz.kind, count_correct(i.correct for i in items), answered, len(items))
+
+
+def _past_daily(quiz: Quiz, user: User, now: datetime) -> bool:
+    """An earlier day's daily quiz: closed, so a late answer can't rewrite that day or its streak."""
+    return quiz.kind == QuizKind.DAILY and quiz.day != local_day(now, user.timezone)
 
 
 def _current(items: list[QuizItem]) -> QuizItem | None:

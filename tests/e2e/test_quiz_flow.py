@@ -191,3 +191,18 @@ async def test_other_text_and_unknown_commands_point_to_the_commands(emulator: B
     await alice.send_sticker()
     reply = await alice.wait_for(lambda msgs: msgs[-1] if len(msgs) == 5 else None)
     assert "Try /quiz" in reply.text
+
+
+async def test_yesterdays_unfinished_quiz_is_closed(emulator: BotApiEmulator, bot, clock, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    alice = emulator.user(1001, "Alice", language_code="en")
+    first = await alice.ask("/quiz")
+    second = await answer(alice, first, right=True, language="en")
+    clock.advance(days=1)
+    data = next(b.callback_data for b in second.flat_buttons) if second.flat_buttons else None
+    if data is None:  # a typed question: a late text is not taken as its answer
+        assert "Try /quiz" in (await alice.ask("whatever")).text
+    else:
+        late = await alice.tap_data(second.message_id, data)
+        assert late.text == "This question is closed. Send /quiz to carry on."
+    assert await answers_stored(database_url) == 1
+    assert "Question 1/5" in (await alice.ask("/quiz")).text  # today's quiz is a new one
