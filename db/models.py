@@ -172,6 +172,16 @@ class ReviewLog(Base):
     duration_ms: Mapped[int | None] = mapped_column(Integer)
 
 
+class SendPace(Base):
+    """The bot-wide outbound pace every worker takes turns from (db/pacing.py; PostgreSQL only)."""
+
+    __tablename__ = "send_pace"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(UTC_DATETIME)  # the earliest the next request may go out
+    paused_until: Mapped[datetime] = mapped_column(UTC_DATETIME)  # after a 429, nothing goes out before this
+
+
 class ProcessedUpdate(Base):
     """Update ids already handled, so a redelivered webhook update is processed once."""
 
