@@ -1,6 +1,6 @@
 """The one outbound sending policy: every Bot API call the Application makes passes through here.
 
-Three rules, all per limiter instance (nothing is shared between instances):
+Three rules, per limiter instance unless the overall pace is shared (see below):
 
 - Overall, requests addressed to a chat go out evenly spaced, at most `overall_per_second`
   (Telegram allows about 30 messages a second to different chats).
@@ -15,6 +15,12 @@ Three rules, all per limiter instance (nothing is shared between instances):
   at most `max_retries` times before the RetryAfter is raised. Any other error, such as Forbidden
   when the user blocked the bot, is raised at once for the caller to handle.
 
+With several workers, the overall rate is the bot's, not each process's: given a `shared` pace
+(db.pacing.SharedPace on PostgreSQL), every request addressed to a chat takes its turn there
+instead of in the process's own bucket, and a 429 pauses every worker. Per-chat pacing stays in
+each process: a chat's messages follow its own user's taps, at a person's pace, so with its
+updates spread over workers the worst is one extra burst of `chat_burst`.
+
 Buckets are aiolimiter's leaky buckets, the library PTB's own AIORateLimiter uses. That class is
 not reused: it limits groups only, not private chats, and its internals are private.
 """
@@ -25,10 +31,10 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from aiolimiter import AsyncLimiter
-from telegram.error import RetryAfter
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
 logger = logging.getLogger(__name__)
@@ -43,6 +49,19 @@ CHATS_KEPT = 1000  # past this many chat buckets, idle ones are dropped
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 
+class SharedPace(Protocol):
+    """An overall pace several processes take turns from."""
+
+    async def take_turn(self) -> float:
+        """Take the next turn; returns the seconds until it comes."""
+
+    async def pause(self, seconds: float) -> None:
+        """Hold everyone's turns for `seconds` from now."""
+
+    async def close(self) -> None:
+        """Release what the pace holds."""
+
+
 class SendRateLimiter(BaseRateLimiter[None]):
     """Spaces out the bot's requests overall and per chat, and waits out 429s."""
 
@@ -53,7 +72,11 @@ class SendRateLimiter(BaseRateLimiter[None]):
         chat_interval: float = CHAT_INTERVAL,
         chat_burst: int = CHAT_BURST,
         max_retries: int = MAX_RETRIES,
+        shared: SharedPace | None = None,
+        on_error: Callable[[str, TelegramError], None] | None = None,
     ) -> None:
+        """`shared`: take the overall turns there, across processes; `on_error`: told of every failed
+        request (endpoint, error), 429s that are retried included."""
         if overall_per_second <= 0 or chat_interval <= 0 or chat_burst < 1 or max_retries < 0:
             raise ValueError(
                 "rate limits must be positive: overall_per_second > 0, chat_interval > 0, chat_burst >= 1,"
@@ -62,6 +85,7 @@ class SendRateLimiter(BaseRateLimiter[None]):
         # A bucket of one spaces requests evenly; a bucket of N would let N through at once on top of the rate.
         self._overall = AsyncLimiter(1, 1 / overall_per_second)
         self._chat_interval, self._chat_burst, self._max_retries = chat_interval, chat_burst, max_retries
+        self._shared, self._on_error = shared, on_error
         self._chats: dict[int | str, AsyncLimiter] = {}
         self._resume_at = 0.0  # event-loop time before which nothing goes out, after a 429
 
@@ -69,8 +93,10 @@ class SendRateLimiter(BaseRateLimiter[None]):
         """Nothing to set up: buckets are made on first use."""
 
     async def shutdown(self) -> None:
-        """Forget the chat buckets."""
+        """Forget the chat buckets and release the shared pace."""
         self._chats.clear()
+        if self._shared is not None:
+            await self._shared.close()
 
     async def process_request(
         self,
@@ -88,17 +114,21 @@ class SendRateLimiter(BaseRateLimiter[None]):
             if chat is not None and _posts_a_message(endpoint):
                 await self._take_turn(chat)
             if chat is not None:
-                await self._take_turn(None)
+                await (self._take_shared_turn() if self._shared else self._take_turn(None))
             await self._wait_out_flood()
             try:
                 return await callback(*args, **kwargs)
-            except RetryAfter as flood:
-                if attempt == self._max_retries:
+            except TelegramError as error:
+                if self._on_error is not None:
+                    self._on_error(endpoint, error)
+                if not isinstance(error, RetryAfter) or attempt == self._max_retries:
                     raise
                 attempt += 1
-                wait = _seconds(flood.retry_after) + RETRY_MARGIN
+                wait = _seconds(error.retry_after) + RETRY_MARGIN
                 logger.warning("%s hit Telegram's flood limit; all sending waits %.1f s", endpoint, wait)
                 self._resume_at = max(self._resume_at, _now() + wait)
+                if self._shared is not None:
+                    await self._shared.pause(wait)
 
     async def _take_turn(self, chat: int | str | None) -> None:
         """Wait for a slot in the chat's bucket, or in the overall one when `chat` is None."""
@@ -109,6 +139,10 @@ class SendRateLimiter(BaseRateLimiter[None]):
             await (self._overall if chat is None else self._chat_bucket(chat)).acquire()
             if _now() >= self._resume_at:
                 return
+
+    async def _take_shared_turn(self) -> None:
+        await self._wait_out_flood()
+        await asyncio.sleep(await self._shared.take_turn())  # type: ignore[union-attr]
 
     async def _wait_out_flood(self) -> None:
         while (delay := self._resume_at - _now()) > 0:

@@ -194,3 +194,42 @@ async def test_idle_chats_are_forgotten() -> None:
 def test_limits_that_make_no_sense_are_refused(settings: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="rate limits"):
         SendRateLimiter(**settings)  # type: ignore[arg-type]
+
+
+class FakePace:
+    """A shared pace that hands out turns 0.05 s apart and notes pauses, as db.pacing.SharedPace would."""
+
+    def __init__(self) -> None:
+        self.turns_taken, self.pauses, self.closed = 0, [], False
+
+    async def take_turn(self) -> float:
+        self.turns_taken += 1
+        return 0.05 * (self.turns_taken - 1)
+
+    async def pause(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+async def test_a_shared_pace_sets_the_overall_turns_and_hears_of_429s(telegram: FakeTelegram) -> None:
+    pace = FakePace()
+    telegram.refusals.append(flood(0.1))
+    async with bot_for(telegram, SendRateLimiter(overall_per_second=1000, shared=pace)) as bot:
+        await send(bot, 1, 2, 3)
+        await bot.answer_callback_query("1")  # no chat: no turn
+    assert pace.turns_taken == 4  # three messages, one of them sent again after the 429
+    assert pace.pauses == [pytest.approx(0.1 + RETRY_MARGIN)]
+    assert telegram.times()[-1] >= 0.1  # the shared turns, not the local 1000 a second, set the pace
+    assert pace.closed
+
+
+async def test_every_refusal_is_reported_retried_429s_included(telegram: FakeTelegram) -> None:
+    refused: list[tuple[str, str]] = []
+    limiter = SendRateLimiter(on_error=lambda endpoint, error: refused.append((endpoint, type(error).__name__)))
+    telegram.refusals += [flood(0.05), BLOCKED]
+    async with bot_for(telegram, limiter) as bot:
+        with pytest.raises(Forbidden):
+            await bot.send_message(42, "hi")
+    assert refused == [("sendMessage", "RetryAfter"), ("sendMessage", "Forbidden")]
