@@ -638,7 +638,10 @@ class BotApiEmulator:
         self._webhook_secret: str | None = None
         self._webhook_max_connections = 40
         self._webhook_last_error: tuple[int, str] | None = None
-        self._webhook_busy = False
+        self._webhook_in_flight = 0
+        self._webhook_chats: set[int | None] = set()  # chats with a delivery in flight
+        self._webhook_upstreams: list[str] = []
+        self._webhook_turn = 0
         self._changed = asyncio.Event()
         self._inflight = 0
         self._last_activity = time.monotonic()
@@ -903,7 +906,7 @@ class BotApiEmulator:
         deadline = loop.time() + timeout
         while True:
             unfetched = any(u["update_id"] > self._fetched_update_id for u in self._updates)
-            busy = unfetched or self._inflight > 0 or self._webhook_busy
+            busy = unfetched or self._inflight > 0 or self._webhook_in_flight > 0
             idle_for = time.monotonic() - self._last_activity
             if not busy and idle_for >= quiet:
                 return
@@ -956,6 +959,12 @@ class BotApiEmulator:
     ) -> None:
         """Answer the next ``times`` calls of ``method`` only after ``seconds``."""
         self._delays.append(_Delay(method.lower(), seconds, times, chat_id))
+
+    def balance_webhook(self, urls: list[str]) -> None:
+        """Stand in for a load balancer in front of several bot processes: each update for the
+        webhook goes to the next of ``urls``, in turn, instead of the URL the bot set (which must
+        still be set). An empty list delivers to that URL again."""
+        self._webhook_upstreams = list(urls)
 
     def clear_faults(self) -> None:
         """Drop all pending fail() and delay() rules."""
@@ -1723,40 +1732,71 @@ class BotApiEmulator:
     # -- webhook delivery ---------------------------------------------------------------------
 
     async def _webhook_worker(self) -> None:
-        while True:
-            event = self._changed
-            if self._webhook_url and self._updates and self._http is not None:
-                self._drop_unwanted_updates()
-                if not self._updates:
-                    continue
-                update = self._updates.pop(0)
-                url, secret = self._webhook_url, self._webhook_secret
-                headers = {"Content-Type": "application/json"}
-                if secret:
-                    headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-                self._webhook_busy = True
-                try:
-                    response = await self._http.post(
-                        url, content=json.dumps(update).encode(), headers=headers
-                    )
-                    delivery = WebhookDelivery(update["update_id"], url, response.status_code)
-                    if response.status_code >= 300:
-                        phrase = response.reason_phrase or ""
-                        self._webhook_last_error = (
-                            _now(),
-                            f"Wrong response from the webhook: {response.status_code} {phrase}",
-                        )
-                except httpx.HTTPError as exc:
-                    delivery = WebhookDelivery(update["update_id"], url, None, repr(exc))
-                    self._webhook_last_error = (_now(), f"Connection error: {exc!r}")
-                finally:
-                    self._webhook_busy = False
-                self._fetched_update_id = max(self._fetched_update_id, update["update_id"])
-                self.webhook_deliveries.append(delivery)
-                self._last_activity = time.monotonic()
-                self._notify()
-                continue
-            await event.wait()
+        # Like Telegram: up to max_connections deliveries at once, but one chat's updates one at a
+        # time and in order, so a user's taps reach the bot in the order they were made.
+        deliveries: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                event = self._changed
+                if self._webhook_url and self._http is not None:
+                    self._drop_unwanted_updates()
+                    while self._webhook_in_flight < self._webhook_max_connections:
+                        chats = self._webhook_chats
+                        update = next((u for u in self._updates if _update_chat(u) not in chats), None)
+                        if update is None:
+                            break
+                        self._updates.remove(update)
+                        chats.add(_update_chat(update))
+                        self._webhook_in_flight += 1
+                        task = asyncio.create_task(self._deliver_webhook(update))
+                        deliveries.add(task)
+                        task.add_done_callback(deliveries.discard)
+                await event.wait()
+        finally:
+            for task in deliveries:
+                task.cancel()
+
+    def _webhook_target(self) -> str:
+        if not self._webhook_upstreams:
+            return self._webhook_url
+        self._webhook_turn += 1
+        return self._webhook_upstreams[(self._webhook_turn - 1) % len(self._webhook_upstreams)]
+
+    async def _deliver_webhook(self, update: dict[str, Any]) -> None:
+        assert self._http is not None
+        url, secret = self._webhook_target(), self._webhook_secret
+        headers = {"Content-Type": "application/json"}
+        if secret:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        try:
+            response = await self._http.post(url, content=json.dumps(update).encode(), headers=headers)
+            delivery = WebhookDelivery(update["update_id"], url, response.status_code)
+            if response.status_code >= 300:
+                phrase = response.reason_phrase or ""
+                self._webhook_last_error = (
+                    _now(),
+                    f"Wrong response from the webhook: {response.status_code} {phrase}",
+                )
+        except httpx.HTTPError as exc:
+            delivery = WebhookDelivery(update["update_id"], url, None, repr(exc))
+            self._webhook_last_error = (_now(), f"Connection error: {exc!r}")
+        finally:
+            self._webhook_in_flight -= 1
+            self._webhook_chats.discard(_update_chat(update))
+        self._fetched_update_id = max(self._fetched_update_id, update["update_id"])
+        self.webhook_deliveries.append(delivery)
+        self._last_activity = time.monotonic()
+        self._notify()
+
+
+def _update_chat(update: dict[str, Any]) -> int | None:
+    """The chat an update belongs to, for keeping one chat's deliveries in order (None: no chat)."""
+    for kind, body in update.items():
+        if kind != "update_id" and isinstance(body, dict):
+            message = body.get("message") if kind == "callback_query" else body
+            chat = (message or {}).get("chat") or {}
+            return chat.get("id") or (body.get("from") or {}).get("id")
+    return None
 
 
 @dataclass(frozen=True)
