@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, flood, handlers, handlers_progress, rendering
+from bot import admin, flood, handlers, handlers_progress, metrics, rendering
 from bot.admin import AdminService
 from bot.flood import FloodGuard
 from bot.handlers import BotContext, Services
@@ -32,7 +32,8 @@ from bot.service import Clock, QuestionBank, QuizService
 from bot.settings import Settings
 from bot.transport import RetryingRequest
 from db import migrate
-from db.engine import create_engine
+from db.engine import create_engine, normalize_url
+from db.pacing import SharedPace
 from db.repository import Database, SyncReport
 from questions.bank import load_sets
 
@@ -144,7 +145,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext, bot_data=Services))
         .concurrent_updates(True)
         .request(RetryingRequest(timeout=settings.telegram_timeout_seconds))
-        .rate_limiter(SendRateLimiter(overall_per_second=settings.messages_per_second, chat_burst=settings.chat_burst))
+        .rate_limiter(send_rate_limiter(settings))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -153,22 +154,44 @@ def build_application(
     return application
 
 
+def send_rate_limiter(settings: Settings) -> SendRateLimiter:
+    """The sending policy; on PostgreSQL the overall rate is shared by every worker of the bot."""
+    shared = None
+    if normalize_url(settings.database_url).get_backend_name() == "postgresql":
+        shared = SharedPace(settings.database_url, settings.messages_per_second)
+    return SendRateLimiter(
+        overall_per_second=settings.messages_per_second,
+        chat_burst=settings.chat_burst,
+        shared=shared,
+        on_error=metrics.count_send_error,
+    )
+
+
 @asynccontextmanager
-async def polling(application: Application, *, timeout: int = 10) -> AsyncIterator[Application]:
-    """Run the application with long polling inside an event loop someone else owns (play, tests)."""
+async def running(application: Application) -> AsyncIterator[Application]:
+    """Initialise the application, set up its services (post_init) and start it, in a loop someone else owns."""
     await application.initialize()
     try:
         if application.post_init:
             await application.post_init(application)
-        assert application.updater is not None
-        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=timeout, poll_interval=0)
         await application.start()
         try:
             yield application
         finally:
-            await application.updater.stop()
             await application.stop()
     finally:
         await application.shutdown()
         if application.post_shutdown:
             await application.post_shutdown(application)
+
+
+@asynccontextmanager
+async def polling(application: Application, *, timeout: int = 10) -> AsyncIterator[Application]:
+    """Run the application with long polling inside an event loop someone else owns (play, tests)."""
+    async with running(application):
+        assert application.updater is not None
+        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=timeout, poll_interval=0)
+        try:
+            yield application
+        finally:
+            await application.updater.stop()

@@ -41,7 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("start", help="run the bot if a token is configured, else play in the terminal").set_defaults(
         func=start
     )
-    commands.add_parser("run", help="run the bot with long polling").set_defaults(func=run)
+    run_parser = commands.add_parser("run", help="run the bot: long polling, or a webhook when WEBHOOK_URL is set")
+    run_parser.add_argument(
+        "--webhook", action="store_true", help="serve a webhook (WEBHOOK_URL, WEBHOOK_SECRET) with WORKERS processes"
+    )
+    run_parser.set_defaults(func=run)
     play_parser = commands.add_parser("play", help="chat with the bot in this terminal, offline")
     play_parser.add_argument("--language", choices=["ar", "en"], default="ar", help="your Telegram language")
     play_parser.add_argument("--user-id", type=int, default=1, help="your simulated Telegram user id")
@@ -65,12 +69,19 @@ def start(settings: Settings, args: argparse.Namespace) -> int:
     return play(settings, args)
 
 
-def run(settings: Settings, _args: argparse.Namespace) -> int:
-    """Long polling until SIGINT or SIGTERM."""
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Long polling, or the webhook when asked or configured, until SIGINT or SIGTERM."""
     from bot.app import ALLOWED_UPDATES, build_application
     from bot.logs import configure_logging
 
     token = settings.token()
+    if getattr(args, "webhook", False) or settings.webhook_url:
+        from bot.webhook import serve
+
+        configure_logging(settings.log_level, secrets=[token, settings.webhook().secret])
+        _prepare(settings)  # once, before the workers start
+        serve(settings)
+        return 0
     configure_logging(settings.log_level, secrets=[token])
     _prepare(settings)
     application = build_application(settings, token=token)

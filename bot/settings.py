@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,10 +16,28 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'quizbot.db'}"
 TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
 PLACEHOLDER_TOKENS = {"changeme", "your-token-here", "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"}
+# Telegram allows 1-256 of these characters; we ask for 32 or more, as secrets.token_urlsafe(32) gives.
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
+PLACEHOLDER_WORDS = ("change", "secret", "example", "placeholder", "your", "xxxx", "1234")
+NEW_SECRET_HINT = "make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where Telegram posts updates, and the secret it sends along."""
+
+    url: str
+    secret: str
+
+    @property
+    def path(self) -> str:
+        """The path the workers answer on: the public URL's (the proxy passes it through)."""
+        return urlsplit(self.url).path or "/"
 
 
 class Settings(BaseSettings):
@@ -38,6 +58,11 @@ class Settings(BaseSettings):
     user_updates_per_minute: int = Field(default=60, ge=0, le=6000)
     log_level: str = "INFO"
     admin_ids: list[int] = Field(default_factory=list)
+    webhook_url: str = ""
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=32)
 
     @field_validator("database_url")
     @classmethod
@@ -63,6 +88,25 @@ class Settings(BaseSettings):
         if token in PLACEHOLDER_TOKENS or not TOKEN_PATTERN.match(token):
             raise SettingsError("TELEGRAM_BOT_TOKEN is malformed: it looks like 123456789:AA... from @BotFather")
         return token
+
+    def webhook(self) -> Webhook:
+        """The webhook, checked; raises SettingsError when its URL or secret is missing or unsafe."""
+        url = self.webhook_url.strip()
+        if not url:
+            raise SettingsError("WEBHOOK_URL is not set: the https:// address Telegram posts updates to")
+        parts = urlsplit(url)
+        loopback = parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS  # a local Bot API server or emulator
+        if not (parts.scheme == "https" or loopback) or not parts.hostname:
+            raise SettingsError("WEBHOOK_URL must be an https:// URL (Telegram posts to nothing else)")
+        if self.webhook_secret is None or not self.webhook_secret.get_secret_value().strip():
+            raise SettingsError(f"WEBHOOK_SECRET is not set: {NEW_SECRET_HINT}")
+        secret = self.webhook_secret.get_secret_value().strip()
+        weak = any(word in secret.lower() for word in PLACEHOLDER_WORDS) or len(set(secret)) < 12
+        if not WEBHOOK_SECRET_PATTERN.match(secret) or weak:
+            raise SettingsError(f"WEBHOOK_SECRET is too weak (32+ random letters, digits, _ or -): {NEW_SECRET_HINT}")
+        if self.workers > 1 and normalize_url(self.database_url).get_backend_name() != "postgresql":
+            raise SettingsError("WORKERS: several workers need PostgreSQL; SQLite serves one process")
+        return Webhook(url, secret)
 
     @property
     def has_token(self) -> bool:
