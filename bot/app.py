@@ -33,6 +33,7 @@ from bot.settings import Settings
 from bot.transport import RetryingRequest
 from db import migrate
 from db.engine import create_engine, normalize_url
+from db.locks import schema_lock
 from db.pacing import SharedPace
 from db.repository import Database, SyncReport
 from questions.bank import load_sets
@@ -48,13 +49,14 @@ def utc_now() -> datetime:
 
 
 async def prepare_database(settings: Settings, clock: Clock = utc_now) -> SyncReport:
-    """Bring the schema up to date and load the question sets; safe to run any number of times."""
+    """Bring the schema up to date and load the question sets; safe to run any number of times, at once too."""
     sets = load_sets()
     engine = create_engine(settings.database_url)
     try:
-        await migrate.upgrade(engine)
-        async with Database(engine).transaction() as repo:
-            return await repo.sync_questions([(s.id, s.questions) for s in sets], clock())
+        async with schema_lock(engine):
+            await migrate.upgrade(engine)
+            async with Database(engine).transaction() as repo:
+                return await repo.sync_questions([(s.id, s.questions) for s in sets], clock())
     finally:
         await engine.dispose()
 

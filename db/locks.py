@@ -1,25 +1,42 @@
-"""One worker at a time: a PostgreSQL advisory lock around work that several workers would only repeat."""
+"""One worker at a time: PostgreSQL advisory locks around work that several workers must not do together."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-# Advisory lock keys are one bigint per database; this one is the reminder sweep's.
+# Advisory lock keys are bigints, one namespace per database.
 SWEEP_LOCK = 0x7175697A_73776570  # "quizswep"
+SCHEMA_LOCK = 0x7175697A_73636D61  # "quizscma"
+
+
+def sweep_lock(engine: AsyncEngine) -> AbstractAsyncContextManager[bool]:
+    """Hold the reminder sweep's lock if no other worker does: yields True when this one may sweep.
+
+    It never waits. The reminder claims (db.reminders) already keep two sweeps from sending one
+    reminder twice; the lock keeps N workers from running N sweeps that would only share one
+    outbound rate.
+    """
+    return advisory_lock(engine, SWEEP_LOCK, wait=False)
+
+
+def schema_lock(engine: AsyncEngine) -> AbstractAsyncContextManager[bool]:
+    """Wait for, then hold, the lock for migrating the schema and loading the questions (yields True).
+
+    Workers started together all prepare the database; one at a time, the later ones find it done.
+    """
+    return advisory_lock(engine, SCHEMA_LOCK, wait=True)
 
 
 @asynccontextmanager
-async def sweep_lock(engine: AsyncEngine) -> AsyncIterator[bool]:
-    """Hold the reminder sweep's lock if no other worker does: yields True when this one may sweep.
+async def advisory_lock(engine: AsyncEngine, key: int, *, wait: bool) -> AsyncIterator[bool]:
+    """A session-level advisory lock on a connection kept for the block; yields whether it is held.
 
-    On PostgreSQL, pg_try_advisory_lock on a connection kept for the block: it never waits, and a
-    worker that dies releases the lock with its connection. The reminder claims (db.reminders)
-    already keep two sweeps from sending one reminder twice; the lock keeps N workers from running
-    N sweeps that would only share one outbound rate. SQLite serves one process: always True.
+    A worker that dies releases its locks with its connection. SQLite serves one process and has
+    no such locks: there, always True.
     """
     if engine.dialect.name != "postgresql":
         yield True
@@ -27,9 +44,13 @@ async def sweep_lock(engine: AsyncEngine) -> AsyncIterator[bool]:
     async with engine.connect() as connection:
         # Autocommit: the lock belongs to the session, and the connection must not sit idle in a transaction.
         await connection.execution_options(isolation_level="AUTOCOMMIT")
-        held = bool(await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": SWEEP_LOCK}))
+        if wait:
+            await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            held = True
+        else:
+            held = bool(await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
         try:
             yield held
         finally:
             if held:
-                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SWEEP_LOCK})
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})

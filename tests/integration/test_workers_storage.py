@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app import prepare_database
+from bot.settings import Settings
 from db import migrate
 from db.engine import create_engine, session_factory
 from db.locks import sweep_lock
@@ -76,3 +78,9 @@ async def test_the_send_pace_spaces_turns_across_workers_and_a_pause_holds_them_
     finally:
         for pace in workers:
             await pace.close()
+
+
+async def test_workers_started_together_prepare_the_database_one_after_the_other(database_url: str) -> None:
+    settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
+    reports = await asyncio.gather(*(prepare_database(settings) for _ in range(3)))
+    assert sorted(report.added > 0 for report in reports) == [False, False, True]
