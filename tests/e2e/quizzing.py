@@ -29,20 +29,22 @@ def right_label(question: Question, language: str) -> str:
     return question.answer.in_(language)
 
 
-async def answer(user: SimulatedUser, message: BotMessage, *, right: bool, language: str) -> BotMessage:
+async def answer(
+    user: SimulatedUser, message: BotMessage, *, right: bool, language: str, timeout: float = 5.0
+) -> BotMessage:
     """Answer the question in `message`, rightly or wrongly; return what the bot sent next."""
     question = question_in(message, language)
     before = len(user.messages)
     if question.type is QuestionType.TYPED:
         await user.send(right_label(question, language) if right else "لا أعرف")
         # The feedback comes first, then the next question or the score.
-        return await user.wait_for(lambda msgs: msgs[before + 1] if len(msgs) > before + 1 else None)
+        return await user.wait_for(lambda msgs: msgs[before + 1] if len(msgs) > before + 1 else None, timeout)
     labels = [b.text for b in message.flat_buttons]
     target = right_label(question, language)
     choice = target if right else next(label for label in labels if label != target)
-    await user.tap(message, choice)
+    await user.tap(message, choice, timeout=timeout)
     # The question turns into its feedback, then the next question or the score follows.
-    return await user.wait_for(lambda msgs: msgs[before] if message.edited and len(msgs) > before else None)
+    return await user.wait_for(lambda msgs: msgs[before] if message.edited and len(msgs) > before else None, timeout)
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,14 @@ class QuizRun:
     final: BotMessage
 
 
-async def take_quiz(user: SimulatedUser, pattern: list[bool], *, language: str, command: str = "/quiz") -> QuizRun:
-    """Start a quiz and answer each question right or wrong per `pattern`."""
-    message = await user.ask(command)
+async def take_quiz(
+    user: SimulatedUser, pattern: list[bool], *, language: str, command: str = "/quiz", timeout: float = 5.0
+) -> QuizRun:
+    """Start a quiz and answer each question right or wrong per `pattern`; `timeout` for each reply."""
+    message = await user.ask(command, timeout=timeout)
     asked = []
     for right in pattern:
         asked.append(question_in(message, language))
-        message = await answer(user, message, right=right, language=language)
-    await user.emulator.wait_idle()  # anything said after the score, such as the time zone question
+        message = await answer(user, message, right=right, language=language, timeout=timeout)
+    await user.emulator.wait_idle(timeout=timeout)  # anything said after the score, such as the time zone question
     return QuizRun(asked, message)
