@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackContext, ExtBot
 
-from bot import callbacks, rendering
+from bot import callbacks, metrics, rendering
 from bot.failures import FailureKind, kind_of
 from bot.flood import FloodGuard
 from bot.i18n import language_for
@@ -19,6 +20,7 @@ from bot.reminding import COMMON_TIMEZONES, Reminders, ReminderSweep
 from bot.rendering import Reply
 from bot.service import AnswerOutcome, AnswerStatus, AskedQuestion, DailyDone, NothingDue, QuizResult, QuizService
 from bot.settings import Settings
+from db.locks import sweep_lock
 from db.repository import Profile
 from learning.reminders import InvalidReminderTime, InvalidTimezone
 
@@ -143,10 +145,20 @@ async def timezone(update: Update, context: BotContext) -> None:
 
 
 async def sweep_reminders(context: BotContext) -> None:
-    """The repeating job: remind every user whose reminder time has come."""
-    report = await context.services.sweep.run(context.bot)
-    if report.claimed:
-        log.info("reminder sweep: %s", report)
+    """The repeating job: remind every user whose reminder time has come, in one worker at a time.
+
+    A full batch means more are due: it sweeps again at once, until the next run is due, so a
+    backlog goes out at the outbound rate rather than a batch a run.
+    """
+    services, loop = context.services, asyncio.get_running_loop()
+    until = loop.time() + services.settings.reminder_sweep_seconds
+    async with sweep_lock(services.quiz.db.engine) as ours:  # another worker may be sweeping
+        while ours:
+            report = await services.sweep.run(context.bot)
+            metrics.count_reminders(report.sent)
+            if report.claimed:
+                log.info("reminder sweep: %s", report)
+            ours = report.claimed == services.sweep.batch and loop.time() < until
 
 
 # 📊 My score (do:score) opens the progress page: handlers_progress takes that tap before this handler.

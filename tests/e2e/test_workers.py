@@ -104,6 +104,13 @@ async def make_reminders_due(database_url: str, user_ids: list[int]) -> None:
     await engine.dispose()
 
 
+async def reminders_counted(root: str) -> float:
+    """quizbot_reminders_sent_total on a worker's /metrics."""
+    async with httpx.AsyncClient() as client:
+        page = (await client.get(f"{root}/metrics")).text
+    return next(float(line.split()[1]) for line in page.splitlines() if line.startswith("quizbot_reminders_sent_total "))
+
+
 def reminders(user: SimulatedUser) -> int:
     return sum(REMINDER in message.text for message in user.messages)
 
@@ -136,6 +143,7 @@ async def test_two_workers_count_every_answer_once_send_each_reminder_once_and_s
             everyone = [*learners.values(), *idle]
             await idle[0].wait_for(lambda _: all(reminders(user) for user in idle), timeout=PATIENCE)
             await asyncio.sleep(3)  # three more sweeps by each worker
+            reminded = sum([await reminders_counted(root) for _, root in workers])
         finally:
             for process, _ in workers:
                 if process.returncode is None:
@@ -145,6 +153,7 @@ async def test_two_workers_count_every_answer_once_send_each_reminder_once_and_s
 
     assert [reminders(user) for user in idle] == [1] * IDLE
     assert max(reminders(user) for user in everyone) == 1
+    assert reminded == sum(reminders(user) for user in everyone)
     answered = await scalar(database_url, select(func.count()).select_from(QuizItem).where(QuizItem.answered_at.is_not(None)))
     right = await scalar(database_url, select(func.count()).select_from(QuizItem).where(QuizItem.correct.is_(True)))
     assert (answered, right) == (5 * LEARNERS, sum(sum(p) for p in patterns.values()))
