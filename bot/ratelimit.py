@@ -28,12 +28,14 @@ not reused: it limits groups only, not private chats, and its internals are priv
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any, Protocol
 
 from aiolimiter import AsyncLimiter
+from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
@@ -128,7 +130,8 @@ class SendRateLimiter(BaseRateLimiter[None]):
                 logger.warning("%s hit Telegram's flood limit; all sending waits %.1f s", endpoint, wait)
                 self._resume_at = max(self._resume_at, _now() + wait)
                 if self._shared is not None:
-                    await self._shared.pause(wait)
+                    with contextlib.suppress(SQLAlchemyError, OSError):  # this process pauses all the same
+                        await self._shared.pause(wait)
 
     async def _take_turn(self, chat: int | str | None) -> None:
         """Wait for a slot in the chat's bucket, or in the overall one when `chat` is None."""
@@ -142,7 +145,15 @@ class SendRateLimiter(BaseRateLimiter[None]):
 
     async def _take_shared_turn(self) -> None:
         await self._wait_out_flood()
-        await asyncio.sleep(await self._shared.take_turn())  # type: ignore[union-attr]
+        try:
+            wait = await self._shared.take_turn()  # type: ignore[union-attr]
+        except (SQLAlchemyError, OSError) as error:
+            # The database is away: this process paces itself alone meanwhile, so that the users it
+            # tells "try again" (and everything else it sends) are not held up by the database too.
+            logger.warning("the shared send pace is unavailable (%s); pacing this process alone", type(error).__name__)
+            await self._take_turn(None)
+            return
+        await asyncio.sleep(wait)
 
     async def _wait_out_flood(self) -> None:
         while (delay := self._resume_at - _now()) > 0:
