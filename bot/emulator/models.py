@@ -69,12 +69,14 @@ class StoredFile:
 
 @dataclass(frozen=True)
 class WebhookDelivery:
-    """One POST of an update to the bot's webhook and the HTTP status it got (None: no answer)."""
+    """One POST of an update to the bot's webhook, the HTTP status it got (None: no answer) and how long
+    the answer took."""
 
     update_id: int
     url: str
     status: int | None
     error: str | None = None
+    seconds: float = 0.0
 
 
 @dataclass

@@ -202,6 +202,7 @@ class SimulatedChat:
         self.chat_actions: list[str] = []
         self.reply_keyboard: dict[str, Any] | None = None
         self._message_ids = itertools.count(1)
+        self._changed = asyncio.Event()  # set when the bot acts in this chat, then replaced
 
     def __repr__(self) -> str:
         return f"SimulatedChat(id={self.id}, type={self.type!r})"
@@ -261,8 +262,12 @@ class SimulatedChat:
         the chat transcript.
         """
         return await self.emulator._wait_until(
-            lambda: predicate(self.messages), timeout, lambda: self.transcript()
+            lambda: predicate(self.messages), timeout, lambda: self.transcript(), lambda: self._changed
         )
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
 
     async def wait_for_message(
         self, after_message_id: int = 0, timeout: float = 5.0
@@ -991,13 +996,17 @@ class BotApiEmulator:
         self._changed = asyncio.Event()
 
     async def _wait_until(
-        self, check: Callable[[], _T], timeout: float, describe: Callable[[], str]
+        self,
+        check: Callable[[], _T],
+        timeout: float,
+        describe: Callable[[], str],
+        changes: Callable[[], asyncio.Event] | None = None,
     ) -> _T:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         last_error: Exception | None = None
         while True:
-            event = self._changed
+            event = changes() if changes is not None else self._changed
             try:
                 result = check()
             except Exception as exc:  # noqa: BLE001 - "not yet", reported on timeout
@@ -1100,6 +1109,16 @@ class BotApiEmulator:
     def _record(self, call: ApiCall) -> None:
         self._calls.append(call)
         self._notify()
+        # Wake only the waiters of the chat the call acted in, so that hundreds of simulated users
+        # waiting at once cost one wake-up per call, not hundreds. A call that names no chat (an
+        # inline message's edit) may have changed any; answerCallbackQuery changes no message.
+        chat_id = call.params.get("chat_id")
+        chat = self._chats.get(int(chat_id)) if str(chat_id).lstrip("-").isdigit() else None
+        if chat is not None:
+            chat._notify()
+        elif call.method.lower() != "answercallbackquery":
+            for any_chat in self._chats.values():
+                any_chat._notify()
 
     @staticmethod
     def _matches_chat(rule_chat: int | str | None, chat_id: Any) -> bool:
@@ -1768,9 +1787,11 @@ class BotApiEmulator:
         headers = {"Content-Type": "application/json"}
         if secret:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        started = time.perf_counter()
         try:
             response = await self._http.post(url, content=json.dumps(update).encode(), headers=headers)
-            delivery = WebhookDelivery(update["update_id"], url, response.status_code)
+            seconds = time.perf_counter() - started
+            delivery = WebhookDelivery(update["update_id"], url, response.status_code, seconds=seconds)
             if response.status_code >= 300:
                 phrase = response.reason_phrase or ""
                 self._webhook_last_error = (
@@ -1778,7 +1799,7 @@ class BotApiEmulator:
                     f"Wrong response from the webhook: {response.status_code} {phrase}",
                 )
         except httpx.HTTPError as exc:
-            delivery = WebhookDelivery(update["update_id"], url, None, repr(exc))
+            delivery = WebhookDelivery(update["update_id"], url, None, repr(exc), time.perf_counter() - started)
             self._webhook_last_error = (_now(), f"Connection error: {exc!r}")
         finally:
             self._webhook_in_flight -= 1
