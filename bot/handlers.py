@@ -207,6 +207,8 @@ async def text(update: Update, context: BotContext) -> None:
     )
     if outcome is None:
         await send(update, rendering.fallback(language))
+    elif outcome.status is AnswerStatus.USE_BUTTONS:
+        await send(update, rendering.use_the_buttons(language))
     elif outcome.status is AnswerStatus.RECORDED:
         await send(update, rendering.feedback(language, kind, outcome))
         await _continue(update, context, language, outcome)

@@ -47,6 +47,11 @@ def help_text(language: str, quiz_length: int) -> Reply:
     return Reply(t(language, "help", length=quiz_length))
 
 
+def use_the_buttons(language: str) -> Reply:
+    """Text sent while the question on screen takes a tap."""
+    return Reply(t(language, "use_the_buttons"))
+
+
 def fallback(language: str) -> Reply:
     """The answer to text or commands the bot doesn't know."""
     return Reply(t(language, "fallback"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 
 from db.models import Quiz, QuizItem, User
@@ -80,6 +80,7 @@ class AnswerStatus(StrEnum):
     ALREADY_ANSWERED = "already_answered"
     STALE = "stale"  # a button of an earlier question or a finished quiz
     INVALID = "invalid"  # not a quiz, question or option this user was shown
+    USE_BUTTONS = "use_buttons"  # text sent while the question shown takes a tap
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ class QuizService:
         now = self.clock()
         async with self.db.transaction() as repo:
             user = await repo.touch_user(profile, now)
-            day = local_day(now, user.timezone)
+            day = await self._today(repo, user, now)
             quiz = await repo.daily_quiz(user.id, day)
             if quiz is None:
                 due = await repo.due_question_ids(user.id, now, self.quiz_length)
@@ -197,7 +198,7 @@ class QuizService:
             question = self.bank[item.question_id]
             if question.type is QuestionType.TYPED or not 0 <= shown < len(item.option_order):
                 return user.language, AnswerOutcome(AnswerStatus.INVALID), quiz.kind
-            if _past_daily(quiz, user, now):
+            if await self._past_daily(repo, quiz, user, now):
                 return user.language, AnswerOutcome(AnswerStatus.STALE, question), quiz.kind
             correct = is_correct_choice(question, item.option_order, shown)
             return user.language, await self._record(repo, quiz, items, item, str(shown), correct, now), quiz.kind
@@ -208,13 +209,16 @@ class QuizService:
         now = self.clock()
         async with self.db.transaction() as repo:
             user = await repo.touch_user(profile, now)
-            quiz = await repo.latest_open_quiz(user.id)
-            if quiz is None or _past_daily(quiz, user, now):
+            shown = await repo.last_shown_question(user.id)
+            quiz = await repo.quiz(shown.quiz_id) if shown else None
+            if shown is None or quiz is None or await self._past_daily(repo, quiz, user, now):
                 return user.language, None, ""
             items = await repo.items(quiz.id)
             item = _current(items)
-            if item is None or item.asked_at is None or self.bank[item.question_id].type is not QuestionType.TYPED:
+            if item is None or item.id != shown.id:
                 return user.language, None, quiz.kind
+            if self.bank[item.question_id].type is not QuestionType.TYPED:
+                return user.language, AnswerOutcome(AnswerStatus.USE_BUTTONS, self.bank[item.question_id]), quiz.kind
             correct = answers_match(self.bank[item.question_id], text)
             return user.language, await self._record(repo, quiz, items, item, text, correct, now), quiz.kind
 
@@ -267,14 +271,23 @@ class QuizService:
         )
 
     @staticmethod
+    async def _today(repo: Repository, user: User, now: datetime) -> date:
+        """The user's day: their local date, never earlier than their latest daily quiz's day.
+
+        A time zone moved west must not reopen a day that is over (and with it, that day's streak).
+        """
+        local = local_day(now, user.timezone)
+        latest = await repo.latest_daily_day(user.id)
+        return max(local, latest) if latest else local
+
+    async def _past_daily(self, repo: Repository, quiz: Quiz, user: User, now: datetime) -> bool:
+        """An earlier day's daily quiz: closed, so a late answer can't rewrite that day or its streak."""
+        return quiz.kind == QuizKind.DAILY and quiz.day != await self._today(repo, user, now)
+
+    @staticmethod
     def _result(quiz: Quiz, items: list[QuizItem]) -> QuizResult:
         answered = sum(1 for i in items if i.answered_at is not None)
         return QuizResult(quiz.id, quiz.kind, count_correct(i.correct for i in items), answered, len(items))
-
-
-def _past_daily(quiz: Quiz, user: User, now: datetime) -> bool:
-    """An earlier day's daily quiz: closed, so a late answer can't rewrite that day or its streak."""
-    return quiz.kind == QuizKind.DAILY and quiz.day != local_day(now, user.timezone)
 
 
 def _current(items: list[QuizItem]) -> QuizItem | None:

@@ -139,15 +139,6 @@ class Repository:
             select(Quiz).where(Quiz.user_id == user_id, Quiz.kind == "daily", Quiz.day == day)
         )
 
-    async def latest_open_quiz(self, user_id: int) -> Quiz | None:
-        """The user's most recent unfinished quiz of any kind."""
-        return await self.session.scalar(
-            select(Quiz)
-            .where(Quiz.user_id == user_id, Quiz.finished_at.is_(None))
-            .order_by(Quiz.created_at.desc(), Quiz.id.desc())
-            .limit(1)
-        )
-
     async def quiz(self, quiz_id: int) -> Quiz | None:
         """A quiz by id."""
         return await self.session.get(Quiz, quiz_id)
@@ -172,9 +163,30 @@ class Repository:
         return list(rows.all())
 
     async def mark_asked(self, item_id: int, now: datetime) -> None:
-        """Note when a question was first shown (for the answer time)."""
+        """Note when a question was last shown: typed replies answer it, and answer time counts from it."""
         await self.session.execute(
-            update(QuizItem).where(QuizItem.id == item_id, QuizItem.asked_at.is_(None)).values(asked_at=now)
+            update(QuizItem).where(QuizItem.id == item_id, QuizItem.answered_at.is_(None)).values(asked_at=now)
+        )
+
+    async def last_shown_question(self, user_id: int) -> QuizItem | None:
+        """The unanswered question most recently shown to the user, in any unfinished quiz."""
+        return await self.session.scalar(
+            select(QuizItem)
+            .join(Quiz, Quiz.id == QuizItem.quiz_id)
+            .where(
+                Quiz.user_id == user_id,
+                Quiz.finished_at.is_(None),
+                QuizItem.asked_at.is_not(None),
+                QuizItem.answered_at.is_(None),
+            )
+            .order_by(QuizItem.asked_at.desc(), QuizItem.id.desc())
+            .limit(1)
+        )
+
+    async def latest_daily_day(self, user_id: int) -> date | None:
+        """The day of the user's most recent daily quiz."""
+        return await self.session.scalar(
+            select(func.max(Quiz.day)).where(Quiz.user_id == user_id, Quiz.kind == "daily")
         )
 
     async def record_answer(self, item_id: int, response: str, correct: bool, now: datetime) -> bool:

@@ -206,3 +206,11 @@ async def test_yesterdays_unfinished_quiz_is_closed(emulator: BotApiEmulator, bo
         assert late.text == "This question is closed. Send /quiz to carry on."
     assert await answers_stored(database_url) == 1
     assert "Question 1/5" in (await alice.ask("/quiz")).text  # today's quiz is a new one
+
+
+async def test_text_sent_while_a_button_question_is_shown_points_to_the_buttons(emulator: BotApiEmulator, bot) -> None:  # type: ignore[no-untyped-def]
+    alice = emulator.user(1001, "Alice", language_code="en")
+    message = await alice.ask("/quiz")
+    while question_in(message, "en").type.value == "typed":
+        message = await answer(alice, message, right=True, language="en")
+    assert "tap one of the buttons" in (await alice.ask("the answer is surely Baghdad")).text

@@ -11,20 +11,27 @@ from db import migrate
 from db.engine import create_engine
 from db.repository import Database, Profile
 from questions.bank import load_sets
+from questions.schema import QuestionType
+
+BANK = load_sets()[0].questions
 
 ALICE = Profile(1001, 1001, "Alice", "en")
 
 
-@pytest.fixture
-async def service(database_url: str, clock):  # type: ignore[no-untyped-def]
+async def make_service(database_url: str, clock, questions) -> QuizService:  # type: ignore[no-untyped-def]
     await migrate.upgrade(database_url)
     database = Database(create_engine(database_url))
-    questions = [q for q in load_sets()[0].questions if q.type.value == "choice"][:2]
     async with database.transaction() as repo:
         await repo.sync_questions([("tiny", questions)], clock())
         bank = QuestionBank(await repo.questions())
-    yield QuizService(database, bank, quiz_length=5, reviews_per_day=3, clock=clock, rng=lambda: random.Random(1))
-    await database.close()
+    return QuizService(database, bank, quiz_length=5, reviews_per_day=3, clock=clock, rng=lambda: random.Random(1))
+
+
+@pytest.fixture
+async def service(database_url: str, clock):  # type: ignore[no-untyped-def]
+    service = await make_service(database_url, clock, [q for q in BANK if q.type.value == "choice"][:2])
+    yield service
+    await service.db.close()
 
 
 async def answer_all(service: QuizService, asked: AskedQuestion, *, right: bool) -> None:
@@ -55,3 +62,26 @@ async def test_reviews_stop_at_the_daily_limit(service: QuizService, clock) -> N
     clock.advance(minutes=15)
     _, refused = await service.start_review(ALICE)
     assert refused == NothingDue(limit_reached=True)
+
+
+async def test_a_typed_answer_goes_to_the_question_last_shown_even_with_a_practice_round_open(database_url: str, clock) -> None:  # type: ignore[no-untyped-def]
+    typed = next(q for q in BANK if q.type is QuestionType.TYPED)
+    choice = next(q for q in BANK if q.type is QuestionType.CHOICE and q.category != typed.category)
+    service = await make_service(database_url, clock, [typed, choice])
+    try:
+        _, asked = await service.start_daily(ALICE)
+        assert isinstance(asked, AskedQuestion)
+        if asked.question.id != typed.id:  # answer the choice question first, to reach the typed one
+            _, outcome, _ = await service.answer_button(ALICE, asked.quiz_id, asked.position, 0)
+            asked = outcome.next
+        assert isinstance(asked, AskedQuestion) and asked.question.id == typed.id
+        clock.advance(seconds=20)
+        await service.start_practice(ALICE, first=[choice.id])  # a practice round opens on a choice question
+        clock.advance(seconds=20)
+        _, shown_again = await service.start_daily(ALICE)  # and the daily quiz's typed question is shown again
+        assert isinstance(shown_again, AskedQuestion) and shown_again.question.id == typed.id
+        assert typed.answer is not None
+        _, outcome, kind = await service.answer_text(ALICE, typed.answer.en)
+        assert outcome is not None and outcome.correct is True and kind == "daily"
+    finally:
+        await service.db.close()
