@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 
 import pytest
+from sqlalchemy import update
 
-from bot.service import AskedQuestion, NothingDue, QuestionBank, QuizService
+from bot.service import AnswerStatus, AskedQuestion, NothingDue, QuestionBank, QuizService
 from db import migrate
 from db.engine import create_engine
+from db.models import User
 from db.repository import Database, Profile
 from questions.bank import load_sets
 from questions.schema import QuestionType
@@ -85,3 +87,17 @@ async def test_a_typed_answer_goes_to_the_question_last_shown_even_with_a_practi
         assert outcome is not None and outcome.correct is True and kind == "daily"
     finally:
         await service.db.close()
+
+
+async def test_moving_the_time_zone_west_never_reopens_a_finished_day(service: QuizService, clock) -> None:  # type: ignore[no-untyped-def]
+    _, monday = await service.start_daily(ALICE)  # 10 March, 09:00 UTC; left unfinished
+    assert isinstance(monday, AskedQuestion)
+    clock.advance(days=1)
+    _, tuesday = await service.start_daily(ALICE)
+    assert isinstance(tuesday, AskedQuestion) and tuesday.quiz_id != monday.quiz_id
+    async with service.db.transaction() as repo:  # UTC-12: it is still 10 March there
+        await repo.session.execute(update(User).where(User.id == ALICE.user_id).values(timezone="Etc/GMT+12"))
+    _, today = await service.start_daily(ALICE)
+    assert isinstance(today, AskedQuestion) and today.quiz_id == tuesday.quiz_id
+    _, late, _ = await service.answer_button(ALICE, monday.quiz_id, monday.position, 0)
+    assert late.status is AnswerStatus.STALE
