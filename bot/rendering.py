@@ -5,6 +5,7 @@ Telegram HTML parse mode; everything that comes from data is escaped here and no
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html import escape
 
@@ -182,15 +183,35 @@ def _zone_buttons() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([names[i : i + 2] for i in range(0, len(names), 2)])
 
 
+_MINUS = "\u2212"  # a minus sign, not a hyphen: "UTC−5"
+
+
+def display_timezone(name: str) -> str:
+    """A time zone as users count it: IANA names as they are, offsets as "UTC+3".
+
+    Whole-hour offsets are stored as IANA's "Etc/GMT-3", whose sign is inverted (it is UTC+3);
+    others as "UTC+05:30". West of UTC is written with a minus sign (−), as in "UTC−5".
+    """
+    etc = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", name)
+    if etc:
+        sign, hours = etc.groups()
+        return f"UTC{'+' if sign == '-' else _MINUS}{int(hours)}" if int(hours) else "UTC"
+    fixed = re.fullmatch(r"UTC-(\d\d:\d\d)", name)
+    return f"UTC{_MINUS}{fixed.group(1)}" if fixed else name
+
+
 def reminder_settings(language: str, settings: ReminderSettings, *, changed: bool = False) -> Reply:
-    """/remind: the reminder time, or that reminders are off, and how to change it."""
-    zone = escape(settings.timezone)
+    """/remind: the reminder time, or that reminders are off, and how to change it.
+
+    A time in the quiet hours is stated as the time the reminder really comes, then why.
+    """
+    zone = escape(display_timezone(settings.timezone))
     if settings.reminder_minute is None:
         return Reply(t(language, "remind_off" if changed else "remind_status_off"))
-    lines = [t(language, "remind_set" if changed else "remind_status_on", time=_clock_time(settings.reminder_minute), timezone=zone)]
     effective = effective_reminder_minute(settings.reminder_minute)
+    lines = [t(language, "remind_set" if changed else "remind_status_on", time=_clock_time(effective), timezone=zone)]
     if effective != settings.reminder_minute:
-        lines.append(t(language, "remind_quiet_hours", time=_clock_time(effective)))
+        lines.append(t(language, "remind_quiet_hours", time=_clock_time(effective), requested=_clock_time(settings.reminder_minute)))
     return Reply("\n".join(lines))
 
 
@@ -202,7 +223,7 @@ def reminder_time_invalid(language: str) -> Reply:
 def timezone_settings(language: str, settings: ReminderSettings, *, changed: bool = False) -> Reply:
     """/timezone: the zone and its local time, with buttons for common zones."""
     key = "timezone_set" if changed else "timezone_status"
-    text = t(language, key, timezone=escape(settings.timezone), local_time=settings.local_now.strftime("%H:%M"))
+    text = t(language, key, timezone=escape(display_timezone(settings.timezone)), local_time=settings.local_now.strftime("%H:%M"))
     return Reply(text, None if changed else _zone_buttons())
 
 

@@ -10,7 +10,7 @@ from questions.bank import load_questions
 from questions.schema import Question, QuestionType
 
 BANK = load_questions()
-TRUE_FALSE = {"en": ("True", "False"), "ar": ("صح", "خطأ")}
+TRUE_FALSE = {"en": ("True", "False"), "ar": ("العبارة صحيحة", "العبارة خاطئة")}
 
 
 def question_in(message: BotMessage, language: str) -> Question:

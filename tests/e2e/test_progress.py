@@ -59,7 +59,7 @@ async def test_score_is_a_progress_page_with_bars_mastery_and_reviews_coming_up(
     bars = [line for line in text.splitlines() if "▰" in line or "▱" in line]
     assert bars and sum(int(line.rsplit("/", 1)[1].rstrip(")")) for line in bars) == 5
     assert all(line.count("▰") + line.count("▱") == 10 for line in bars)
-    assert f"Mastered: 3 of {len(BANK)} questions" in text  # the three answered right
+    assert f"Questions mastered: 3 of {len(BANK)}" in text  # the three answered right
     assert "Reviews due in the next 7 days: 5" in text
     assert [b.text for b in page.flat_buttons] == ["📈 Chart", "🗂 History", "🎯 Mistakes"]
 
@@ -113,7 +113,7 @@ async def test_mistakes_quote_the_article_and_can_be_practised(emulator: BotApiE
     for question in missed:
         assert question.prompt.en in page.text and question.source in page.text
         assert f"The answer: {right_label(question, 'en')}" in page.text
-    assert page.text.count("Missed 1 of 1 times") == 2
+    assert page.text.count("Wrong answers: 1 of 1") == 2
     practice = await tap_for_new_message(alice, page, "🔁 Practise these")
     assert "Practice · Question 1/5" in practice.text
     assert any(q.prompt.en in practice.text for q in missed)  # the round starts with a missed question
