@@ -253,16 +253,23 @@ class SimulatedChat:
         return "\n".join(line for _, line in entries) or "(no messages)"
 
     async def wait_for(
-        self, predicate: Callable[[list[BotMessage]], _T], timeout: float = 5.0
+        self,
+        predicate: Callable[[list[BotMessage]], _T],
+        timeout: float = 5.0,
+        *,
+        this_chat_only: bool = False,
     ) -> _T:
         """Wait until ``predicate(messages)`` is truthy and return its value.
 
-        Re-checked after every request the bot makes. Exceptions inside the predicate (say an
+        Re-checked after every request the bot makes, or with ``this_chat_only`` only after
+        those that act in this chat: much cheaper when hundreds of users wait at once, for a
+        predicate that looks at this chat alone. Exceptions inside the predicate (say an
         IndexError on an empty list) count as "not yet". On timeout raises AssertionError with
         the chat transcript.
         """
+        changes = (lambda: self._changed) if this_chat_only else None
         return await self.emulator._wait_until(
-            lambda: predicate(self.messages), timeout, lambda: self.transcript(), lambda: self._changed
+            lambda: predicate(self.messages), timeout, lambda: self.transcript(), changes
         )
 
     def _notify(self) -> None:
@@ -349,10 +356,14 @@ class SimulatedUser:
         return self.chat.transcript()
 
     async def wait_for(
-        self, predicate: Callable[[list[BotMessage]], _T], timeout: float = 5.0
+        self,
+        predicate: Callable[[list[BotMessage]], _T],
+        timeout: float = 5.0,
+        *,
+        this_chat_only: bool = False,
     ) -> _T:
         """Wait until ``predicate(self.messages)`` is truthy; see :meth:`SimulatedChat.wait_for`."""
-        return await self.chat.wait_for(predicate, timeout)
+        return await self.chat.wait_for(predicate, timeout, this_chat_only=this_chat_only)
 
     def block(self) -> None:
         """Block the bot: its sends to this user fail with 403 Forbidden."""
@@ -674,7 +685,7 @@ class BotApiEmulator:
         if self._serve_task is not None:
             raise RuntimeError("emulator already started")
         self._changed = asyncio.Event()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
@@ -1109,9 +1120,9 @@ class BotApiEmulator:
     def _record(self, call: ApiCall) -> None:
         self._calls.append(call)
         self._notify()
-        # Wake only the waiters of the chat the call acted in, so that hundreds of simulated users
-        # waiting at once cost one wake-up per call, not hundreds. A call that names no chat (an
-        # inline message's edit) may have changed any; answerCallbackQuery changes no message.
+        # Waiters of one chat only (wait_for(this_chat_only=True)) wake for the calls that act in
+        # it. A call that names no chat (an inline message's edit) may have changed any;
+        # answerCallbackQuery changes no message.
         chat_id = call.params.get("chat_id")
         chat = self._chats.get(int(chat_id)) if str(chat_id).lstrip("-").isdigit() else None
         if chat is not None:
