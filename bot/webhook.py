@@ -28,6 +28,7 @@ import logging
 import os
 import random
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
@@ -166,24 +167,42 @@ def app_from_environment() -> Starlette:
     return create_app(settings, token=token)
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The workers' shared socket, bound here so that TCP_NODELAY is set on it.
+
+    uvicorn binds the socket of several workers without TCP_NODELAY (asyncio sets it only on
+    sockets made for a TCP protocol), and Nagle's algorithm then holds a response's last small
+    write until the proxy acknowledges the first: about 40 ms added to many answers. Connections
+    accepted on this socket inherit the option.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(settings: Settings) -> None:
     """Serve the webhook with `settings.workers` uvicorn processes on one port, until SIGINT or SIGTERM."""
     settings.webhook()  # refuse a bad URL or secret here, not once per worker
     owned_dir = None
     if settings.workers > 1 and not os.environ.get(metrics.MULTIPROCESS_DIR):
         owned_dir = os.environ[metrics.MULTIPROCESS_DIR] = tempfile.mkdtemp(prefix="quizbot-metrics-")
+    listening = listening_socket(settings.webhook_listen, settings.webhook_port)
     try:
         uvicorn.run(
             f"{__name__}:app_from_environment",
             factory=True,
-            host=settings.webhook_listen,
-            port=settings.webhook_port,
+            fd=listening.fileno(),
             workers=settings.workers,
             log_config=None,  # our logging, which masks the token and secret
             access_log=False,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
         )
     finally:
+        listening.close()
         if owned_dir:
             shutil.rmtree(owned_dir, ignore_errors=True)
             del os.environ[metrics.MULTIPROCESS_DIR]

@@ -40,7 +40,7 @@ class Worker:
 async def worker(emulator: BotApiEmulator, settings: Settings, clock) -> AsyncIterator[Worker]:  # type: ignore[no-untyped-def]
     """The bot as `quizbot run --webhook` serves it, on a loop the test owns."""
     await prepare_database(settings, clock)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # asyncio sets TCP_NODELAY on it
     sock.bind(("127.0.0.1", 0))
     root = f"http://127.0.0.1:{sock.getsockname()[1]}"
     hooked = settings.model_copy(update={"webhook_url": f"{root}/telegram", "webhook_secret": SecretStr(SECRET)})
