@@ -1,6 +1,6 @@
 """Per-user flood control: someone sending hundreds of updates a second is slowed down, politely, alone.
 
-Each user has a token bucket: `burst` updates at once, then `per_minute` a minute. An update over the
+Each user has a token bucket: `burst` updates at once (a sixth of a minute's), then `per_minute` a minute. An update over the
 limit is dropped before any handler or database work, so it costs the others nothing; the first one
 dropped in a flood gets a short notice, later ones none (at most one notice per NOTICE_EVERY).
 
@@ -53,7 +53,7 @@ class FloodGuard:
         if per_minute < 1:
             raise ValueError("per_minute must be at least 1")
         self.rate = per_minute / 60
-        self.burst = float(burst if burst is not None else max(1, per_minute // 3))
+        self.burst = float(burst if burst is not None else max(1, per_minute // 6))
         self._clock = clock
         self._buckets: dict[int, _Bucket] = {}
         self.dropped = 0

@@ -41,6 +41,6 @@ def test_one_users_flood_leaves_another_user_untouched() -> None:
     assert [guard.admit(2) for _ in range(5)] == [Verdict.ADMIT] * 5
 
 
-def test_the_default_burst_is_a_third_of_a_minute() -> None:
-    assert FloodGuard(60).burst == 20
+def test_the_default_burst_is_a_sixth_of_a_minute() -> None:
+    assert FloodGuard(60).burst == 10
     assert FloodGuard(1).burst == 1
