@@ -18,6 +18,9 @@ class StartupError(Exception):
     """Start-up cannot go on; the message is the one line the user reads."""
 
 
+REFUSED_TOKEN = "Telegram refused TELEGRAM_BOT_TOKEN: it was revoked or mistyped; copy it again from @BotFather"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = _parser().parse_args(argv)
@@ -71,6 +74,8 @@ def start(settings: Settings, args: argparse.Namespace) -> int:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Long polling, or the webhook when asked or configured, until SIGINT or SIGTERM."""
+    from telegram.error import InvalidToken
+
     from bot.app import ALLOWED_UPDATES, build_application
     from bot.logs import configure_logging
 
@@ -85,7 +90,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(settings.log_level, secrets=[token])
     _prepare(settings)
     application = build_application(settings, token=token)
-    application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    try:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    except InvalidToken:  # PTB's message quotes the token: say it in our words instead
+        raise StartupError(REFUSED_TOKEN) from None
     return 0
 
 

@@ -63,6 +63,7 @@ def settings(emulator: BotApiEmulator, database_url: str) -> Settings:
         quiz_length=5,
         reminder_sweep_seconds=0,  # tests run the sweep themselves, at the clock's time
         chat_burst=20,  # simulated users answer far faster than people
+        user_updates_per_minute=0,  # and would be taken for a flood (tests/e2e/test_flood.py sets its own)
     )
 
 
