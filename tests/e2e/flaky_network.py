@@ -13,6 +13,7 @@ import contextlib
 import socket
 import struct
 from dataclasses import dataclass
+from typing import Self
 from urllib.parse import parse_qs
 
 
@@ -35,7 +36,7 @@ class FlakyNetwork:
         self._server: asyncio.Server | None = None
         self._open: set[asyncio.StreamWriter] = set()
 
-    async def __aenter__(self) -> FlakyNetwork:
+    async def __aenter__(self) -> Self:
         await self._listen()
         return self
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
-import bot.app  # noqa: F401 - imported once here, so children start at once
+import bot.app  # imported once here, so children start at once
 import bot.cli
 
 

@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Self, TypeVar
 
 import pytest
 from sqlalchemy import select
@@ -69,7 +69,7 @@ class BotProcesses:
         self.pid: int | None = None
         self._server: asyncio.subprocess.Process | None = None
 
-    async def __aenter__(self) -> BotProcesses:
+    async def __aenter__(self) -> Self:
         with self.log.open("ab") as log:
             self._server = await asyncio.create_subprocess_exec(
                 sys.executable, str(FORKSERVER), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
@@ -131,6 +131,7 @@ class Learner:
         self.user, self.bot, self.rng = user, bot, rng
         self.ledger: list[Acknowledged] = []
         self.retries = 0
+        self.acted_in = 0  # how many kills there had been when the latest action was sent
 
     async def take_daily_quiz(self) -> None:
         """Answer every question of today's quiz, until the bot says it is done."""
@@ -185,7 +186,7 @@ class Learner:
             return None
         assert (meaning == "right") == right, f"tapped {label!r} for {question.id}, the popup said {said.text!r}"
         self.ledger.append(Acknowledged(question, right, "feedback"))
-        return await self._exchange(_nothing, lambda: self._latest_after(message.message_id), retry=False)
+        return await self._follow_up(lambda: self._latest_after(message.message_id))
 
     async def _type(self, message: BotMessage, question: Question, right: bool) -> BotMessage | None:
         text = right_label(question, "en") if right else "I don't know"
@@ -199,7 +200,7 @@ class Learner:
             correct = next(v for k, v in FEEDBACK.items() if k in feedback.text)
             assert correct == right, f"typed {text!r} for {question.id}; the bot said:\n{feedback.text}"
             self.ledger.append(Acknowledged(question, right, "feedback"))
-            return await self._exchange(_nothing, lambda: self._latest_after(feedback.message_id), retry=False)
+            return await self._follow_up(lambda: self._latest_after(feedback.message_id))
         # No feedback: sending the text again could answer the next question, so look where the quiz is.
         self.retries += 1
         now = await self._where_am_i()
@@ -214,19 +215,24 @@ class Learner:
         has settled, act again (or, with retry=False, return None)."""
         while True:
             await self.bot.settled.wait()
-            generation = self.bot.generation
+            self.acted_in = self.bot.generation
             await act()
-            deadline = asyncio.get_running_loop().time() + 20
-            while (got := answer()) is None:
-                if self.bot.generation != generation:
-                    await _settled(self.bot)
-                    got = answer()
-                    break
-                if asyncio.get_running_loop().time() > deadline:
-                    raise AssertionError(f"no answer within 20 s with the bot up; transcript:\n{self.user.transcript()}")
-                await self.bot.emulator.wait_change(timeout=0.25)
+            got = await self._follow_up(answer)
             if got is not None or not retry:
                 return got
+
+    async def _follow_up(self, answer: Callable[[], T | None]) -> T | None:
+        """Wait for more of what the latest action brings; None if the bot was killed since that action
+        and, once a new bot has settled, it had not come."""
+        deadline = asyncio.get_running_loop().time() + 20
+        while (got := answer()) is None:
+            if self.bot.generation != self.acted_in:  # killed since the action, perhaps half-way through it
+                await _settled(self.bot)
+                return answer()
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"no answer within 20 s with the bot up; transcript:\n{self.user.transcript()}")
+            await self.bot.emulator.wait_change(timeout=0.25)
+        return got
 
     def _latest_after(self, message_id: int) -> BotMessage | None:
         """The bot's newest question or end-of-quiz message after `message_id`."""
@@ -235,10 +241,6 @@ class Learner:
 
     def _feedback_after(self, message_id: int) -> BotMessage | None:
         return next((m for m in self.user.messages if m.message_id > message_id and _is_feedback(m)), None)
-
-
-async def _nothing() -> None:
-    """No action: just wait for what the bot sends next."""
 
 
 async def _settled(bot: BotProcesses) -> None:

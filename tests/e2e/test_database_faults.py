@@ -153,6 +153,7 @@ def _start_up(tmp_path: Path, database_url: str) -> subprocess.CompletedProcess[
         [sys.executable, "-m", "bot.cli", "run"],
         capture_output=True,
         text=True,
+        check=False,
         timeout=60,
         cwd=tmp_path,
         env={**clean, "TELEGRAM_BOT_TOKEN": VALID_TOKEN, "DATABASE_URL": database_url},

@@ -27,7 +27,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
-
 from telegram import Update
 from telegram.ext import TypeHandler
 
@@ -39,9 +38,9 @@ from bot.reminding import COMMON_TIMEZONES
 from bot.settings import Settings
 from db.engine import create_engine
 from db.models import Quiz
+from questions.schema import QuestionType
 from tests.conftest import FakeClock
 from tests.e2e.quizzing import answer, question_in
-from questions.schema import QuestionType
 
 EXAMPLES = int(__import__('os').environ.get('FUZZ_EXAMPLES', 300))
 IDRIS, TAMAR, STRANGER = 7100, 7200, 7999
@@ -220,9 +219,7 @@ class Harness:
         assert await self._state() == before, "garbage changed the database"
 
     async def _send(self, user: SimulatedUser, case: Case) -> None:
-        if case.kind == "text":
-            await user.send(case.payload)
-        elif case.kind == "command":
+        if case.kind in ("text", "command"):
             await user.send(case.payload)
         elif case.kind == "edit":
             earlier = next(iter(user.chat.user_messages.values()))

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from telegram.ext import Application
 
 from bot.app import build_application, polling, prepare_database

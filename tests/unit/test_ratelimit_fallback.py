@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from sqlalchemy.exc import OperationalError
 
 from bot.ratelimit import SendRateLimiter
@@ -32,4 +34,4 @@ async def test_messages_still_go_out_at_the_local_pace_when_the_shared_pace_is_u
         await send(bot, 1, 2, 3, 4)
     times = telegram.times()
     assert len(times) == 4 and pace.tries == 4
-    assert all(later - earlier >= 0.04 for earlier, later in zip(times, times[1:]))  # 20 a second, locally
+    assert all(later - earlier >= 0.04 for earlier, later in itertools.pairwise(times))  # 20 a second, locally
