@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 BUTTON = re.compile(r"adm:(refresh|reload|send|cancel)")
 BROADCAST_BATCH = 25  # sends in flight at once; the rate limiter paces them
+_INVALID = AnswerOutcome(AnswerStatus.INVALID)  # what any button the bot never offered gets
 
 
 class HoldsQuestions(Protocol):
@@ -113,13 +114,9 @@ class AdminService:
         return "sent"
 
 
-def _service(context: BotContext) -> AdminService:
-    return context.services.admin  # type: ignore[attr-defined,no-any-return]
-
-
 def _is_admin(update: Update, context: BotContext) -> bool:
     user = update.effective_user
-    return user is not None and _service(context).is_admin(user.id)
+    return user is not None and context.services.admin.is_admin(user.id)
 
 
 async def command(update: Update, context: BotContext) -> None:
@@ -134,7 +131,7 @@ async def command(update: Update, context: BotContext) -> None:
     elif args[:1] == ["broadcast"]:
         await _preview(update, context, language)
     else:
-        await send(update, pages.overview(language, *await _service(context).overview()))
+        await send(update, pages.overview(language, *await context.services.admin.overview()))
 
 
 async def button(update: Update, context: BotContext) -> None:
@@ -149,7 +146,7 @@ async def button(update: Update, context: BotContext) -> None:
     language, action = user.language, match.group(1)
     if action == "refresh":
         await query.answer()
-        await _edit(query.message, pages.overview(language, *await _service(context).overview()))
+        await _edit(query.message, pages.overview(language, *await context.services.admin.overview()))
     elif action == "reload":
         await query.answer()
         await send(update, await _reload(context, language))
@@ -162,12 +159,9 @@ async def button(update: Update, context: BotContext) -> None:
         context.application.create_task(_broadcast(update, context, language, query.message.text or ""))
 
 
-_INVALID = AnswerOutcome(AnswerStatus.INVALID)
-
-
 async def _reload(context: BotContext, language: str) -> rendering.Reply:
     try:
-        report, questions = await _service(context).reload_questions()
+        report, questions = await context.services.admin.reload_questions()
     except QuestionSetError as error:
         return pages.reload_failed(language, str(error))
     return pages.reloaded(language, report, questions)
@@ -180,7 +174,7 @@ async def _preview(update: Update, context: BotContext, language: str) -> None:
     if not text or not text[0].strip():
         await send(update, pages.broadcast_empty(language))
         return
-    audience = await _service(context).audience()
+    audience = await context.services.admin.audience()
     await send(update, pages.broadcast_intro(language, audience))
     assert update.effective_chat is not None
     await update.effective_chat.send_message(text[0], reply_markup=pages.broadcast_buttons(language, audience))
@@ -198,6 +192,6 @@ async def _close_preview(preview: Message) -> bool:
 
 
 async def _broadcast(update: Update, context: BotContext, language: str, text: str) -> None:
-    report = await _service(context).broadcast(context.bot, text)
+    report = await context.services.admin.broadcast(context.bot, text)
     log.info("broadcast by admin %s: %s", update.effective_user.id if update.effective_user else None, report)
     await send(update, pages.broadcast_done(language, report))
