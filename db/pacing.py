@@ -62,5 +62,5 @@ class SharedPace:
     def _connect(self):  # type: ignore[no-untyped-def]
         if self._engine is None:
             # Made on first use, inside the running loop; autocommit: one round trip per turn.
-            self._engine = create_engine(self.url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=4)
+            self._engine = create_engine(self.url, isolation_level="AUTOCOMMIT", pool_size=1, max_overflow=0)
         return self._engine.connect()
