@@ -128,7 +128,10 @@ def build_application(
         services.flood = FloodGuard(per_minute) if per_minute else None
         if settings.reminder_sweep_seconds and application.job_queue:
             every = settings.reminder_sweep_seconds
-            application.job_queue.run_repeating(handlers.sweep_reminders, interval=every, first=every)
+            # A run draining a backlog outlasts the interval: the next finds the sweep lock taken and
+            # returns, rather than APScheduler skipping it with a warning.
+            job = {"max_instances": 2}
+            application.job_queue.run_repeating(handlers.sweep_reminders, interval=every, first=every, job_kwargs=job)
         for language in LANGUAGES:
             await application.bot.set_my_commands(rendering.bot_commands(language), language_code=language)
         await application.bot.set_my_commands(rendering.bot_commands(DEFAULT_LANGUAGE))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -145,20 +144,20 @@ async def timezone(update: Update, context: BotContext) -> None:
 
 
 async def sweep_reminders(context: BotContext) -> None:
-    """The repeating job: remind every user whose reminder time has come, in one worker at a time.
+    """The repeating job: remind every user whose reminder time has come, one sweep at a time.
 
-    A full batch means more are due: it sweeps again at once, until the next run is due, so a
-    backlog goes out at the outbound rate rather than a batch a run.
+    A full batch means more may be due: it sweeps again at once, so a backlog goes out at the
+    outbound rate rather than a batch a run. A run that finds another sweeping (in this worker or
+    another) returns at once.
     """
-    services, loop = context.services, asyncio.get_running_loop()
-    until = loop.time() + services.settings.reminder_sweep_seconds
-    async with sweep_lock(services.quiz.db.engine) as ours:  # another worker may be sweeping
+    services = context.services
+    async with sweep_lock(services.quiz.db.engine) as ours:
         while ours:
             report = await services.sweep.run(context.bot)
             metrics.count_reminders(report.sent)
             if report.claimed:
                 log.info("reminder sweep: %s", report)
-            ours = report.claimed == services.sweep.batch and loop.time() < until
+            ours = report.claimed == services.sweep.batch
 
 
 # 📊 My score (do:score) opens the progress page: handlers_progress takes that tap before this handler.

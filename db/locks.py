@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -11,6 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 # Advisory lock keys are bigints, one namespace per database.
 SWEEP_LOCK = 0x7175697A_73776570  # "quizswep"
 SCHEMA_LOCK = 0x7175697A_73636D61  # "quizscma"
+
+# SQLite serves one process: there, a lock in the process stands in for the advisory lock.
+_IN_PROCESS: weakref.WeakKeyDictionary[object, dict[int, asyncio.Lock]] = weakref.WeakKeyDictionary()
 
 
 def sweep_lock(engine: AsyncEngine) -> AbstractAsyncContextManager[bool]:
@@ -35,11 +40,16 @@ def schema_lock(engine: AsyncEngine) -> AbstractAsyncContextManager[bool]:
 async def advisory_lock(engine: AsyncEngine, key: int, *, wait: bool) -> AsyncIterator[bool]:
     """A session-level advisory lock on a connection kept for the block; yields whether it is held.
 
-    A worker that dies releases its locks with its connection. SQLite serves one process and has
-    no such locks: there, always True.
+    A worker that dies releases its locks with its connection. SQLite, which serves one process,
+    has no such locks: an asyncio lock per engine and key does their work there.
     """
     if engine.dialect.name != "postgresql":
-        yield True
+        lock = _IN_PROCESS.setdefault(engine.sync_engine, {}).setdefault(key, asyncio.Lock())
+        if not wait and lock.locked():
+            yield False
+            return
+        async with lock:
+            yield True
         return
     async with engine.connect() as connection:
         # Autocommit: the lock belongs to the session, and the connection must not sit idle in a transaction.
