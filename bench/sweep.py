@@ -7,8 +7,8 @@ For each backend and size, a scratch database is made with the real migrations a
 then filled in the database itself (a recursive CTE on SQLite, generate_series on PostgreSQL):
 
 - users: `--due` of them with a reminder due in the last ten minutes (a backlog the sweep must
-  drain); 5% who blocked the bot, their reminder time left in the past as blocking leaves it; 5%
-  with reminders paused; 5% with reminders off; the rest due at some time in the next 24 hours.
+  drain); 5% who blocked the bot and 5% with reminders paused, neither with a reminder time (as
+  db.reminders leaves them); 5% with reminders off; the rest due at some time in the next 24 hours.
   Every time zone is one where it is now midday, so no reminder falls in the quiet hours;
 - cards: `--cards` per user (of the 77 questions), a quarter of them due;
 - quizzes: one finished daily quiz per user, yesterday's.
@@ -130,7 +130,7 @@ def fill_statements(dialect: str) -> list[str]:
             CASE {kind} WHEN 3 THEN NULL ELSE 720 END,
             CASE {kind}
                 WHEN 0 THEN {at("-(n % 600)")}
-                WHEN 1 THEN {at("-(n % 2592000)")}
+                WHEN 1 THEN NULL
                 WHEN 2 THEN NULL
                 WHEN 3 THEN NULL
                 ELSE {at("60 + (n * 7919) % 86400")}

@@ -109,8 +109,12 @@ async def record_reminder(session: AsyncSession, claim: Claim, *, action: Remind
 
 
 async def mark_inactive(session: AsyncSession, user_id: int) -> None:
-    """Stop sending to a user who blocked the bot (Telegram answered Forbidden); writing again undoes it."""
-    await _set(session, user_id, active=False)
+    """Stop sending to a user who blocked the bot (Telegram answered Forbidden); writing again undoes it.
+
+    Their reminder time goes too (writing again sets the next one, in Repository.touch_user): left
+    in the past, every blocked user would be one more row each claim steps over, every minute.
+    """
+    await _set(session, user_id, active=False, next_reminder_at=None)
 
 
 async def schedule_reminders(session: AsyncSession, user_id: int, *, now: datetime) -> datetime | None:

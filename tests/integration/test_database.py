@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import inspect, select, update
@@ -47,6 +47,26 @@ async def test_migrations_go_up_down_and_up_again(database_url: str) -> None:
     assert await table_names(database_url) <= {"alembic_version"}
     await migrate.upgrade(database_url)
     assert set(Base.metadata.tables) <= await table_names(database_url)
+
+
+async def test_upgrading_clears_the_reminder_times_blocked_users_were_left_with(database_url: str, clock) -> None:  # type: ignore[no-untyped-def]
+    await migrate.upgrade(database_url, "0002")
+    engine = create_engine(database_url)
+    stale = clock() - timedelta(days=3)
+    try:
+        async with engine.begin() as connection:
+            for user_id, active in ((1, False), (2, True)):
+                await connection.execute(
+                    User.__table__.insert().values(
+                        id=user_id, chat_id=user_id, active=active, next_reminder_at=stale, created_at=stale, last_seen_at=stale
+                    )
+                )
+        await migrate.upgrade(database_url)
+        async with engine.connect() as connection:
+            rows = dict((await connection.execute(select(User.id, User.next_reminder_at).order_by(User.id))).all())
+    finally:
+        await engine.dispose()
+    assert rows == {1: None, 2: stale}  # the blocked user's is gone; the active user's, due, stays
 
 
 async def test_a_user_is_created_once_and_refreshed_on_each_contact(db: Database, clock) -> None:  # type: ignore[no-untyped-def]
