@@ -188,10 +188,9 @@ class QuizService:
         now = self.clock()
         async with self.db.transaction() as repo:
             user = await repo.touch_user(profile, now)
-            quiz = await repo.quiz(quiz_id)
+            quiz, items = await repo.quiz_and_items(quiz_id)
             if quiz is None or quiz.user_id != user.id:
                 return user.language, AnswerOutcome(AnswerStatus.INVALID), ""
-            items = await repo.items(quiz.id)
             if not 0 <= position < len(items):
                 return user.language, AnswerOutcome(AnswerStatus.INVALID), quiz.kind
             item = items[position]
@@ -210,10 +209,9 @@ class QuizService:
         async with self.db.transaction() as repo:
             user = await repo.touch_user(profile, now)
             shown = await repo.last_shown_question(user.id)
-            quiz = await repo.quiz(shown.quiz_id) if shown else None
+            quiz, items = await repo.quiz_and_items(shown.quiz_id) if shown else (None, [])
             if shown is None or quiz is None or await self._past_daily(repo, quiz, user, now):
                 return user.language, None, ""
-            items = await repo.items(quiz.id)
             item = _current(items)
             if item is None or item.id != shown.id:
                 return user.language, None, quiz.kind
@@ -238,7 +236,7 @@ class QuizService:
             await repo.finish_quiz(quiz.id, now)
             return self._result(quiz, items)
         await repo.mark_asked(item.id, now)
-        item.asked_at = item.asked_at or now
+        repo.written(item, asked_at=now)
         return AskedQuestion(
             quiz.id, quiz.kind, item.position, len(items), self.bank[item.question_id], tuple(item.option_order)
         )
@@ -260,7 +258,7 @@ class QuizService:
             return AnswerOutcome(AnswerStatus.STALE, question)
         if not await repo.record_answer(item.id, response, correct, now):
             return AnswerOutcome(AnswerStatus.ALREADY_ANSWERED, question)  # a concurrent tap won
-        item.answered_at, item.correct, item.response = now, correct, response
+        repo.written(item, answered_at=now, correct=correct, response=response[:512])
         duration_ms = int((now - item.asked_at).total_seconds() * 1000) if item.asked_at else None
         card = await repo.card_state(quiz.user_id, question.id, now)
         card, rating = review(card, correct=correct, now=now, duration_ms=duration_ms)

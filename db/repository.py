@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from fsrs import Rating, State
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Executable, bindparam, case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from db.engine import session_factory
 from db.models import Card, QuestionRow, Quiz, QuizItem, ReviewLog, User
@@ -59,6 +61,14 @@ class Repository:
         dialect = postgresql if self.session.bind.dialect.name == "postgresql" else sqlite
         return dialect.insert(table)
 
+    def _statement(self, build: Callable[[Callable[[Any], Any]], Executable]) -> Executable:
+        """The statement `build` makes with this database's INSERT, built once per dialect."""
+        dialect = self.session.bind.dialect.name
+        key = (build, dialect)
+        if key not in _BUILT:
+            _BUILT[key] = build(postgresql.insert if dialect == "postgresql" else sqlite.insert)
+        return _BUILT[key]
+
     # --- users -------------------------------------------------------------------------------
 
     async def touch_user(self, profile: Profile, now: datetime) -> User:
@@ -71,22 +81,8 @@ class Repository:
             "created_at": now,
             "last_seen_at": now,
         }
-        statement = self._insert(User).values(**values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[User.id],
-            set_={
-                "chat_id": statement.excluded.chat_id,
-                "first_name": statement.excluded.first_name,
-                "last_seen_at": statement.excluded.last_seen_at,
-                "active": True,  # writing again undoes a block
-                "ignored_reminders": 0,  # and answers any reminder
-                # Telegram's language only until the user picks one with /language.
-                "language": _case_when_not_chosen(statement.excluded.language),
-            },
-        )
-        await self.session.execute(statement)
-        user = await self.session.get(User, profile.user_id, populate_existing=True)
-        assert user is not None
+        # One round trip: the row as it now stands comes back with the upsert, into the session's User.
+        user = (await self.session.scalars(self._statement(_touch_user), values)).one()
         if user.reminder_minute is not None and (user.next_reminder_at is None or user.next_reminder_at <= now):
             # Paused reminders resume, and a reminder due just as the user writes is not sent after it.
             await schedule_reminders(self.session, user.id, now=now)
@@ -157,6 +153,15 @@ class Repository:
         await self.session.flush()
         return quiz
 
+    async def quiz_and_items(self, quiz_id: int) -> tuple[Quiz | None, list[QuizItem]]:
+        """A quiz and its items in order, in one query (a quiz always has items); (None, []) when there is none."""
+        rows = (
+            await self.session.execute(
+                select(QuizItem, Quiz).join(Quiz, Quiz.id == QuizItem.quiz_id).where(QuizItem.quiz_id == quiz_id).order_by(QuizItem.position)
+            )
+        ).all()
+        return (rows[0][1] if rows else None), [item for item, _ in rows]
+
     async def items(self, quiz_id: int) -> list[QuizItem]:
         """A quiz's items in order."""
         rows = await self.session.scalars(select(QuizItem).where(QuizItem.quiz_id == quiz_id).order_by(QuizItem.position))
@@ -164,9 +169,7 @@ class Repository:
 
     async def mark_asked(self, item_id: int, now: datetime) -> None:
         """Note when a question was last shown: typed replies answer it, and answer time counts from it."""
-        await self.session.execute(
-            update(QuizItem).where(QuizItem.id == item_id, QuizItem.answered_at.is_(None)).values(asked_at=now)
-        )
+        await self.session.execute(_MARK_ASKED, {"item_id": item_id, "now": now})
 
     async def last_shown_question(self, user_id: int) -> QuizItem | None:
         """The unanswered question most recently shown to the user, in any unfinished quiz."""
@@ -191,19 +194,19 @@ class Repository:
 
     async def record_answer(self, item_id: int, response: str, correct: bool, now: datetime) -> bool:
         """Store the answer unless one is stored already; True when this call stored it."""
-        result = await self.session.execute(
-            update(QuizItem)
-            .where(QuizItem.id == item_id, QuizItem.answered_at.is_(None))
-            .values(answered_at=now, response=response[:512], correct=correct)
-        )
-        return result.rowcount == 1
+        values = {"item_id": item_id, "now": now, "response": response[:512], "correct": correct}
+        return (await self.session.execute(_RECORD_ANSWER, values)).rowcount == 1
 
     async def finish_quiz(self, quiz_id: int, now: datetime) -> bool:
         """Mark the quiz finished once; True when this call finished it."""
-        result = await self.session.execute(
-            update(Quiz).where(Quiz.id == quiz_id, Quiz.finished_at.is_(None)).values(finished_at=now)
-        )
-        return result.rowcount == 1
+        return (await self.session.execute(_FINISH_QUIZ, {"quiz_id": quiz_id, "now": now})).rowcount == 1
+
+    @staticmethod
+    def written(row: object, **values: object) -> None:
+        """Tell the session that `row` now holds `values`, as written by one of the statements above
+        (plain SQL, which leaves loaded rows as they were), so that it does not write them again."""
+        for name, value in values.items():
+            set_committed_value(row, name, value)
 
     # --- cards -------------------------------------------------------------------------------
 
@@ -232,19 +235,9 @@ class Repository:
             "due": card.due,
             "last_review": card.last_review,
         }
-        statement = self._insert(Card).values(user_id=user_id, question_id=question_id, **values)
-        statement = statement.on_conflict_do_update(index_elements=[Card.user_id, Card.question_id], set_=values)
-        card_id = await self.session.scalar(statement.returning(Card.id))
-        self.session.add(
-            ReviewLog(
-                card_id=card_id,
-                user_id=user_id,
-                rating=rating.value,
-                reviewed_at=reviewed_at,
-                duration_ms=duration_ms,
-            )
-        )
-        await self.session.flush()
+        card_id = await self.session.scalar(self._statement(_save_card), {"user_id": user_id, "question_id": question_id, **values})
+        log = {"card_id": card_id, "user_id": user_id, "rating": rating.value, "reviewed_at": reviewed_at, "duration_ms": duration_ms}
+        await self.session.execute(_LOG_REVIEW, log)
 
     async def due_question_ids(self, user_id: int, now: datetime, limit: int) -> list[str]:
         """The user's questions due for review at `now`, most overdue first."""
@@ -315,6 +308,55 @@ def card_state_of(row: Card) -> CardState:
         due=row.due,
         last_review=row.last_review,
     )
+
+
+# The answer path's writes, built once: plain SQL on the tables, not ORM statements rebuilt for
+# every answer (bench/updates.py: building and keying those was a good part of an answer's CPU).
+_items, _quizzes = QuizItem.__table__, Quiz.__table__
+_MARK_ASKED = (
+    update(_items)
+    .where(_items.c.id == bindparam("item_id"), _items.c.answered_at.is_(None))
+    .values(asked_at=bindparam("now"))
+)
+_RECORD_ANSWER = (
+    update(_items)
+    .where(_items.c.id == bindparam("item_id"), _items.c.answered_at.is_(None))
+    .values(answered_at=bindparam("now"), response=bindparam("response"), correct=bindparam("correct"))
+)
+_FINISH_QUIZ = (
+    update(_quizzes)
+    .where(_quizzes.c.id == bindparam("quiz_id"), _quizzes.c.finished_at.is_(None))
+    .values(finished_at=bindparam("now"))
+)
+_LOG_REVIEW = insert(ReviewLog.__table__)
+_BUILT: dict[tuple[object, str], Executable] = {}
+
+
+def _touch_user(dialect_insert: Callable[[Any], Any]) -> Executable:
+    columns = ("id", "chat_id", "first_name", "language", "created_at", "last_seen_at")
+    statement = dialect_insert(User).values({name: bindparam(name) for name in columns})
+    statement = statement.on_conflict_do_update(
+        index_elements=[User.id],
+        set_={
+            "chat_id": statement.excluded.chat_id,
+            "first_name": statement.excluded.first_name,
+            "last_seen_at": statement.excluded.last_seen_at,
+            "active": True,  # writing again undoes a block
+            "ignored_reminders": 0,  # and answers any reminder
+            # Telegram's language only until the user picks one with /language.
+            "language": _case_when_not_chosen(statement.excluded.language),
+        },
+    )
+    return statement.returning(User).execution_options(populate_existing=True)
+
+
+def _save_card(dialect_insert: Callable[[Any], Any]) -> Executable:
+    state = ("state", "step", "stability", "difficulty", "due", "last_review")
+    statement = dialect_insert(Card).values({name: bindparam(name) for name in ("user_id", "question_id", *state)})
+    statement = statement.on_conflict_do_update(
+        index_elements=[Card.user_id, Card.question_id], set_={name: statement.excluded[name] for name in state}
+    )
+    return statement.returning(Card.id)
 
 
 def _case_when_not_chosen(telegram_language):  # type: ignore[no-untyped-def]
