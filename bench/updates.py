@@ -227,9 +227,10 @@ async def main(args: argparse.Namespace) -> None:
     results = []
     freezer = asyncio.create_task(keep_collections_short())
     for name, bare, backend, workers in plans:
-        light, full = await scenario(
-            bare=bare, backend=backend, workers=workers, light=args.light, full=args.users, seconds=args.seconds, warmup=args.warmup
-        )
+        async with asyncio.timeout(2 * (args.warmup + args.seconds) + 180):  # stops by itself, whatever happens
+            light, full = await scenario(
+                bare=bare, backend=backend, workers=workers, light=args.light, full=args.users, seconds=args.seconds, warmup=args.warmup
+            )
         results.append((name, full))
         print(row(name, workers, full, light), flush=True)
     freezer.cancel()
@@ -251,12 +252,7 @@ def cli() -> None:
     parser.add_argument("--warmup", type=float, default=5, help="seconds before each window")
     parser.add_argument("--scale", action="store_true", help="PostgreSQL with 1 and 2 workers")
     args = parser.parse_args()
-    try:
-        import uvloop  # the emulator and the users, like the workers, on uvloop when it is installed
-    except ImportError:
-        asyncio.run(main(args))
-    else:
-        uvloop.run(main(args))
+    asyncio.run(main(args))
 
 
 if __name__ == "__main__":
