@@ -113,7 +113,7 @@ def reset_peak_rss() -> None:
 def fill_statements(dialect: str) -> list[str]:
     """The statements that fill users, cards and quizzes; parameters :n, :cards, :due, :now, :zone, :total."""
     if dialect == "postgresql":
-        numbers = "generate_series(1, :n) AS s(n)"
+        numbers = "generate_series(CAST(1 AS bigint), CAST(:n AS bigint)) AS s(n)"
         at = "(CAST(:now AS timestamptz) + make_interval(secs => {}))".format
         day = "(CAST(:now AS timestamptz) - interval '1 day')::date"
         prefix, true, false = "", "true", "false"

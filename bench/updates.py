@@ -204,9 +204,10 @@ async def scenario(
                     if task.done() and task.exception():
                         raise task.exception()  # type: ignore[misc]
             finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                while pending := [task for task in tasks if not task.done()]:
+                    for task in pending:  # again until they stop: a cancellation can be lost in a wait
+                        task.cancel()
+                    await asyncio.wait(pending, timeout=1)
                 for worker in started:
                     await worker.stop()
     return windows[0], windows[1]

@@ -598,7 +598,8 @@ class SimulatedUser:
             }
         )
         try:
-            answer = await asyncio.wait_for(asyncio.shield(query.future), timeout)
+            async with asyncio.timeout(timeout):  # not wait_for, which can lose a cancellation (see _wait_until)
+                answer = await asyncio.shield(query.future)
         except TimeoutError:
             raise AssertionError(
                 f"the bot did not answer callback query {data!r} within {timeout}s; "
@@ -911,7 +912,8 @@ class BotApiEmulator:
         """Wait for the next bot request or queued update; False if ``timeout`` passed first."""
         event = self._changed
         try:
-            await asyncio.wait_for(event.wait(), timeout)
+            async with asyncio.timeout(timeout):  # not wait_for, which can lose a cancellation (see _wait_until)
+                await event.wait()
         except TimeoutError:
             return False
         return True
@@ -1030,8 +1032,11 @@ class BotApiEmulator:
                 raise AssertionError(
                     f"condition not met within {timeout}s{hint}; transcript:\n{describe()}"
                 )
+            # asyncio.timeout, not wait_for: on Python 3.11, wait_for loses a cancellation that comes
+            # as the event is set, and a waiter told to stop would wait again.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
+                async with asyncio.timeout(remaining):
+                    await event.wait()
 
     def _new_query(self) -> _PendingQuery:
         query_id = str(next(self._query_counter))
@@ -1488,8 +1493,11 @@ class BotApiEmulator:
             if batch or remaining <= 0 or self._closing:
                 break
             event = self._changed
+            # asyncio.timeout, not wait_for: on Python 3.11, wait_for loses a cancellation that comes
+            # as the event is set, and a waiter told to stop would wait again.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
+                async with asyncio.timeout(remaining):
+                    await event.wait()
         if batch:
             self._fetched_update_id = max(self._fetched_update_id, batch[-1]["update_id"])
             self._notify()
