@@ -15,6 +15,7 @@ from bot.callbacks import Action, AnswerTap, ZoneChoice
 from bot.i18n import t
 from bot.reminding import COMMON_TIMEZONES, ReminderSettings
 from bot.service import AnswerOutcome, AskedQuestion, NothingDue, QuizResult
+from learning.place_names import ARABIC_CITY
 from learning.reminders import InvalidTimezone, effective_reminder_minute
 from learning.quiz import QuizKind
 from questions.schema import Question, QuestionType
@@ -178,20 +179,26 @@ def _clock_time(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
-def _zone_buttons() -> InlineKeyboardMarkup:
-    names = [InlineKeyboardButton(zone, callback_data=ZoneChoice(i).data()) for i, zone in enumerate(COMMON_TIMEZONES)]
+def _zone_buttons(language: str) -> InlineKeyboardMarkup:
+    names = [
+        InlineKeyboardButton(display_timezone(zone, language), callback_data=ZoneChoice(i).data())
+        for i, zone in enumerate(COMMON_TIMEZONES)
+    ]
     return InlineKeyboardMarkup([names[i : i + 2] for i in range(0, len(names), 2)])
 
 
 _MINUS = "\u2212"  # a minus sign, not a hyphen: "UTC−5"
 
 
-def display_timezone(name: str) -> str:
-    """A time zone as users count it: IANA names as they are, offsets as "UTC+3".
+def display_timezone(name: str, language: str = "en") -> str:
+    """A time zone as users count it: by its city's Arabic name in Arabic when it has one, IANA
+    names as they are otherwise, offsets as "UTC+3".
 
     Whole-hour offsets are stored as IANA's "Etc/GMT-3", whose sign is inverted (it is UTC+3);
     others as "UTC+05:30". West of UTC is written with a minus sign (−), as in "UTC−5".
     """
+    if language == "ar" and name in ARABIC_CITY:
+        return ARABIC_CITY[name]
     etc = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", name)
     if etc:
         sign, hours = etc.groups()
@@ -205,7 +212,7 @@ def reminder_settings(language: str, settings: ReminderSettings, *, changed: boo
 
     A time in the quiet hours is stated as the time the reminder really comes, then why.
     """
-    zone = escape(display_timezone(settings.timezone))
+    zone = escape(display_timezone(settings.timezone, language))
     if settings.reminder_minute is None:
         return Reply(t(language, "remind_off" if changed else "remind_status_off"))
     effective = effective_reminder_minute(settings.reminder_minute)
@@ -223,21 +230,21 @@ def reminder_time_invalid(language: str) -> Reply:
 def timezone_settings(language: str, settings: ReminderSettings, *, changed: bool = False) -> Reply:
     """/timezone: the zone and its local time, with buttons for common zones."""
     key = "timezone_set" if changed else "timezone_status"
-    text = t(language, key, timezone=escape(display_timezone(settings.timezone)), local_time=settings.local_now.strftime("%H:%M"))
-    return Reply(text, None if changed else _zone_buttons())
+    text = t(language, key, timezone=escape(display_timezone(settings.timezone, language)), local_time=settings.local_now.strftime("%H:%M"))
+    return Reply(text, None if changed else _zone_buttons(language))
 
 
 def timezone_invalid(language: str, error: InvalidTimezone) -> Reply:
     """/timezone with something that isn't a time zone."""
     lines = [t(language, "timezone_invalid", text=escape(error.text[:64]))]
     if error.suggestion:
-        lines.append(t(language, "timezone_suggestion", suggestion=escape(error.suggestion)))
-    return Reply("\n".join(lines), _zone_buttons())
+        lines.append(t(language, "timezone_suggestion", suggestion=escape(display_timezone(error.suggestion, language))))
+    return Reply("\n".join(lines), _zone_buttons(language))
 
 
 def timezone_question(language: str) -> Reply:
     """The one time the bot asks for the user's time zone."""
-    return Reply(t(language, "timezone_ask"), _zone_buttons())
+    return Reply(t(language, "timezone_ask"), _zone_buttons(language))
 
 
 def reminder(language: str, due: int, daily_done: bool) -> Reply:

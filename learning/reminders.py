@@ -15,6 +15,7 @@ from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from learning.place_names import zone_for_arabic_name, zone_for_misspelt_arabic_name
 from learning.scheduling import as_utc
 
 MINUTES_PER_DAY = 24 * 60
@@ -104,7 +105,9 @@ def parse_timezone(text: str) -> str:
         return names[key]
     if len(cities.get(key, ())) == 1:
         return cities[key][0]
-    raise InvalidTimezone(text, TimezoneProblem.UNKNOWN_NAME, _suggestion(key))
+    if zone := zone_for_arabic_name(cleaned):
+        return zone
+    raise InvalidTimezone(text, TimezoneProblem.UNKNOWN_NAME, _suggestion(key) or zone_for_misspelt_arabic_name(cleaned))
 
 
 def tzinfo_for(timezone_name: str) -> tzinfo:

@@ -71,6 +71,16 @@ async def test_reminder_time_and_time_zone_are_the_users_own(emulator: BotApiEmu
     assert len(reminders_in(omar)) == 1
 
 
+async def test_an_arabic_speaker_sets_the_time_zone_by_typing_the_city_in_arabic(emulator: BotApiEmulator, bot, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    huda = emulator.user(1004, "هدى", language_code="ar")
+    reply = await huda.ask("/timezone بغداد")
+    assert "بغداد" in reply.text and "Asia/" not in reply.text
+    assert (await user_row(database_url, 1004)).timezone == "Asia/Baghdad"
+    refused = await huda.ask("/timezone بغدد")
+    assert "بغداد" in refused.text  # the suggestion, in Arabic too
+    assert (await user_row(database_url, 1004)).timezone == "Asia/Baghdad"  # unchanged
+
+
 async def test_bad_times_and_zones_get_a_clear_answer_and_change_nothing(emulator: BotApiEmulator, bot, database_url: str) -> None:  # type: ignore[no-untyped-def]
     alice = emulator.user(1001, "Alice", language_code="en")
     await alice.ask("/remind 19:15")

@@ -113,6 +113,38 @@ def test_a_misspelt_time_zone_comes_with_a_suggestion() -> None:
     assert "Asia/Baghdad" in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("بغداد", "Asia/Baghdad"),
+        ("العراق", "Asia/Baghdad"),
+        ("القاهرة", "Africa/Cairo"),
+        ("القاهره", "Africa/Cairo"),  # ة typed as ه
+        ("ابو ظبي", "Asia/Dubai"),  # hamza left off
+        ("الإمارات", "Asia/Dubai"),
+        ("الدار البيضاء", "Africa/Casablanca"),
+        ("‏الرِّياض‏", "Asia/Riyadh"),  # with its vowel marks, between direction marks
+        ("سلطنة عُمان", "Asia/Muscat"),
+    ],
+)
+def test_arabic_city_and_country_names_are_understood(text: str, expected: str) -> None:
+    assert parse_timezone(text) == expected
+
+
+def test_an_arabic_name_of_two_zones_is_refused_rather_than_guessed() -> None:
+    with pytest.raises(InvalidTimezone):
+        parse_timezone("عمان")  # Amman (UTC+3) or Oman (UTC+4)
+
+
+def test_a_misspelt_arabic_city_comes_with_a_suggestion() -> None:
+    with pytest.raises(InvalidTimezone) as refused:
+        parse_timezone("بغدد")
+    assert refused.value.suggestion == "Asia/Baghdad"
+    with pytest.raises(InvalidTimezone) as unknown:
+        parse_timezone("مدينة لا أعرفها")
+    assert unknown.value.suggestion is None
+
+
 def test_a_stored_name_parse_timezone_never_makes_is_refused() -> None:
     with pytest.raises(InvalidTimezone):
         tzinfo_for("Mars/Olympus")

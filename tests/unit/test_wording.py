@@ -39,6 +39,19 @@ def test_time_zones_are_shown_as_offsets_from_utc_or_by_their_names(stored: str,
     assert rendering.display_timezone(stored) == shown
 
 
+def test_arabic_speakers_see_zones_by_their_cities_in_arabic_and_the_buttons_mean_the_same() -> None:
+    assert rendering.display_timezone("Asia/Baghdad", "ar") == "بغداد"
+    assert rendering.display_timezone("Asia/Baghdad", "en") == "Asia/Baghdad"
+    assert rendering.display_timezone("Etc/GMT-3", "ar") == "UTC+3"
+    assert "بغداد" in rendering.timezone_settings("ar", settings("Asia/Baghdad", 20 * 60, "ar"), changed=True).text
+    arabic, english = (rendering.timezone_question(language).buttons for language in ("ar", "en"))
+    assert arabic is not None and english is not None
+    labels = [button.text for row in arabic.inline_keyboard for button in row]
+    assert "بغداد" in labels and "القاهرة" in labels and not any("/" in label for label in labels)
+    data = [[button.callback_data for button in row] for row in arabic.inline_keyboard]
+    assert data == [[button.callback_data for button in row] for row in english.inline_keyboard]
+
+
 @pytest.mark.parametrize("language", ["ar", "en"])
 def test_the_settings_messages_show_offsets_the_way_users_count_them(language: str) -> None:
     texts = [
