@@ -159,7 +159,8 @@ def past_quiz(language: str, past: PastQuiz) -> Reply:
         if not record.correct:
             block.append(_bold_value(language, "past_right_answer", correct_answer(language, q)))
         blocks.append("\n".join(block))
-    return Reply(_fit(language, f"<b>{title}</b>", blocks))
+    back = InlineKeyboardButton(t(language, "button_all_quizzes"), callback_data=ProgressAction("history").data())
+    return Reply(_fit(language, f"<b>{title}</b>", blocks), InlineKeyboardMarkup([[back]]))
 
 
 def mistakes(language: str, missed: list[MissedQuestion]) -> Reply:

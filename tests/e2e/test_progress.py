@@ -89,6 +89,8 @@ async def test_history_lists_quizzes_and_a_tap_shows_questions_answers_and_right
         assert question.prompt.en in shown.text
         if not right:
             assert f"Right answer: {right_label(question, 'en')}" in shown.text
+    again = await tap_for_new_message(alice, shown, "⬅️ All quizzes")  # back to the list
+    assert [b.text for b in again.flat_buttons] == ["Mar 10 · Daily quiz · 3/5"]
 
 
 async def test_a_forged_or_someone_elses_history_tap_shows_nothing(emulator: BotApiEmulator, bot) -> None:  # type: ignore[no-untyped-def]
